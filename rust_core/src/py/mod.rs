@@ -1,0 +1,12 @@
+//! The Python boundary: thin pyo3 wrappers over the pure modules, registered on `plano._core`.
+
+mod errors;
+
+use pyo3::prelude::*;
+
+/// Registers every native class, function and exception on the module.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    errors::register(m)?;
+    Ok(())
+}
