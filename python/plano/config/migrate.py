@@ -5,8 +5,11 @@ Runs on the raw (env-substituted) mapping before validation; see reference inven
 `model_providers[].routing_preferences` → top-level `routing_preferences`; the legacy listener
 object form → the list form; an implicit model listener when providers exist but no listener
 serves them; versions before v0.4.0 → v0.4.0. Beyond the reference: listener and agent
-`filter_chain` → `input_filters`, and `routing_budget.max_overhead_pct` →
-`max_switch_spend_pct`. Shapes this module does not recognise are left for validation to report.
+`filter_chain` → `input_filters` (and `output_filter_chain` → `output_filters`),
+`routing_budget.max_overhead_pct` → `max_switch_spend_pct`, `overrides.router_model` →
+`llm_routing_model`, `overrides.orchestrator_model` → `agent_orchestration_model`, and
+`tracing.span_attribute_header_prefixes` → `tracing.span_attributes.header_prefixes`.
+Shapes this module does not recognise are left for validation to report.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ def migrate(data: dict[str, Any], problems: Problems) -> dict[str, Any]:
     _convert_legacy_listeners(out, problems)
     _rename_filter_chain(out, problems)
     _rename_budget_key(out, problems)
+    _rename_overrides(out, problems)
+    _move_span_attribute_prefixes(out, problems)
     _bump_version(out, problems)
     return out
 
@@ -248,19 +253,59 @@ def _rename_filter_chain(out: dict[str, Any], problems: Problems) -> None:
 
 
 def _renamed(item: dict[str, Any], location: str, problems: Problems) -> dict[str, Any]:
-    if "filter_chain" not in item:
+    for old, new in (("filter_chain", "input_filters"), ("output_filter_chain", "output_filters")):
+        item = _rename_key(item, old, new, location, problems)
+    return item
+
+
+def _rename_key(
+    item: dict[str, Any], old: str, new: str, location: str, problems: Problems
+) -> dict[str, Any]:
+    if old not in item:
         return item
-    if "input_filters" in item:
+    if new in item:
         problems.add(
-            join(location, "filter_chain"),
-            "both filter_chain and input_filters are set; filter_chain is the old name of "
-            "input_filters, keep only input_filters",
+            join(location, old),
+            f"both {old} and {new} are set; {old} is the old name of {new}, keep only {new}",
         )
         return item
-    fixed = {k: v for k, v in item.items() if k != "filter_chain"}
-    fixed["input_filters"] = item["filter_chain"]
-    problems.warn(f"{join(location, 'filter_chain')} was renamed to input_filters")
+    fixed = {k: v for k, v in item.items() if k != old}
+    fixed[new] = item[old]
+    problems.warn(f"{join(location, old)} was renamed to {new}")
     return fixed
+
+
+def _rename_overrides(out: dict[str, Any], problems: Problems) -> None:
+    overrides = out.get("overrides")
+    if not isinstance(overrides, dict):
+        return
+    for old, new in (
+        ("router_model", "llm_routing_model"),
+        ("orchestrator_model", "agent_orchestration_model"),
+    ):
+        overrides = _rename_key(overrides, old, new, "overrides", problems)
+    out["overrides"] = overrides
+
+
+def _move_span_attribute_prefixes(out: dict[str, Any], problems: Problems) -> None:
+    tracing = out.get("tracing")
+    old = "span_attribute_header_prefixes"
+    if not isinstance(tracing, dict) or old not in tracing:
+        return
+    attributes = tracing.get("span_attributes")
+    if attributes is not None and (
+        not isinstance(attributes, dict) or "header_prefixes" in attributes
+    ):
+        problems.add(
+            join("tracing", old),
+            f"both {old} and span_attributes.header_prefixes are set; {old} is the old name, "
+            "keep only span_attributes.header_prefixes",
+        )
+        return
+    fixed = {k: v for k, v in tracing.items() if k != old}
+    fixed["span_attributes"] = {**(attributes or {}), "header_prefixes": tracing[old]}
+    out["tracing"] = fixed
+    problems.warn(f"tracing.{old} was moved to tracing.span_attributes.header_prefixes")
 
 
 def _rename_budget_key(out: dict[str, Any], problems: Problems) -> None:
@@ -270,18 +315,10 @@ def _rename_budget_key(out: dict[str, Any], problems: Problems) -> None:
     budget = routing.get("routing_budget")
     if not isinstance(budget, dict) or "max_overhead_pct" not in budget:
         return
-    location = "routing.routing_budget.max_overhead_pct"
-    if "max_switch_spend_pct" in budget:
-        problems.add(
-            location,
-            "both max_overhead_pct and max_switch_spend_pct are set; max_overhead_pct is the "
-            "old name of max_switch_spend_pct, keep only max_switch_spend_pct",
-        )
-        return
-    fixed = {k: v for k, v in budget.items() if k != "max_overhead_pct"}
-    fixed["max_switch_spend_pct"] = budget["max_overhead_pct"]
+    fixed = _rename_key(
+        budget, "max_overhead_pct", "max_switch_spend_pct", "routing.routing_budget", problems
+    )
     out["routing"] = {**routing, "routing_budget": fixed}
-    problems.warn(f"{location} was renamed to max_switch_spend_pct")
 
 
 def _bump_version(out: dict[str, Any], problems: Problems) -> None:

@@ -374,7 +374,12 @@ def _check_listener_refs(
     check(listener.output_filters, join(location, "output_filters"), "filter")
     for a_index, agent in enumerate(listener.agents):
         agent_location = join(join(location, "agents"), a_index)
-        check((agent.id,), agent_location, "agent")
+        if agent.id not in service_ids:
+            problems.add(
+                join(agent_location, "id"),
+                f"agent '{agent.id}' is not declared in agents or filters (declared: "
+                f"{', '.join(sorted(service_ids)) or 'none'}); add it with its url",
+            )
         check(agent.input_filters, join(agent_location, "input_filters"), "filter")
 
 

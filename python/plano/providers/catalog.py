@@ -74,6 +74,7 @@ ALIASES: Final = MappingProxyType(
         "amazon": "amazon_bedrock",
         "do": "digitalocean",
         "do_ai": "digitalocean",
+        "arch": "plano",
     }
 )
 """Alternative prefixes accepted in `model:` and the canonical provider each stands for."""
