@@ -60,9 +60,7 @@ def register(subparsers: Subparsers) -> None:
         metavar="NAME",
         help=f"which starter to write (default {DEFAULT_TEMPLATE}; see --list-templates)",
     )
-    init.add_argument(
-        "--list-templates", action="store_true", help="list the templates and exit"
-    )
+    init.add_argument("--list-templates", action="store_true", help="list the templates and exit")
     init.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
     init.set_defaults(handler=run_init)
 

@@ -347,7 +347,8 @@ def _check_listeners(config: Config, models: ModelNames, problems: Problems) -> 
                 f"port {listener.port} is already used by listeners[{ports[bind]}]",
             )
         ports.setdefault(bind, index)
-        if listener.type == "model" and not config.model_providers:
+        providers_broken = any(p.location.startswith("model_providers") for p in problems.problems)
+        if listener.type == "model" and not config.model_providers and not providers_broken:
             problems.add(location, "a model listener needs at least one entry in model_providers")
         _check_listener_refs(listener, location, service_ids, problems)
         for fb_index, model in enumerate(listener.fallback_models):
