@@ -35,6 +35,7 @@ def migrate(data: dict[str, Any], problems: Problems) -> dict[str, Any]:
     _rename_budget_key(out, problems)
     _rename_overrides(out, problems)
     _move_span_attribute_prefixes(out, problems)
+    _reject_session_stickiness(out, problems)
     _bump_version(out, problems)
     return out
 
@@ -327,3 +328,16 @@ def _bump_version(out: dict[str, Any], problems: Problems) -> None:
         return  # missing or unknown versions are reported by validation
     out["version"] = CURRENT_VERSION
     problems.warn(f"version {version} was upgraded to {CURRENT_VERSION}")
+
+
+def _reject_session_stickiness(out: dict[str, Any], problems: Problems) -> None:
+    caching = out.get("prompt_caching")
+    if not isinstance(caching, dict) or "session_stickiness" not in caching:
+        return
+    # An interim reference release; its USD seed budget cannot be converted to a percentage cap.
+    problems.add(
+        "prompt_caching.session_stickiness",
+        "was replaced by routing.routing_budget; set routing.routing_budget.max_switch_spend_pct "
+        "(a percentage of the never-switch cost, not a USD seed) instead",
+    )
+    out["prompt_caching"] = {k: v for k, v in caching.items() if k != "session_stickiness"}
