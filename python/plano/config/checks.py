@@ -8,7 +8,8 @@ on. Each problem is added with its location; nothing is raised here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from plano.config.model import (
     Agent,
@@ -28,13 +29,32 @@ from plano.config.reader import Problems, join
 _MAX_LISTED = 15
 
 
-def check_config(config: Config, problems: Problems) -> None:
+@dataclass(frozen=True, slots=True)
+class Origins:
+    """Where each built list item came from, when items that failed to read were dropped."""
+
+    listeners: Sequence[str]
+    providers: Sequence[str]
+    metrics_sources: Sequence[str]
+
+    @classmethod
+    def of(cls, config: Config) -> Origins:
+        """Locations for a config whose lists lost nothing while reading."""
+        return cls(
+            [join("listeners", i) for i in range(len(config.listeners))],
+            [join("model_providers", i) for i in range(len(config.model_providers))],
+            [join("model_metrics_sources", i) for i in range(len(config.model_metrics_sources))],
+        )
+
+
+def check_config(config: Config, problems: Problems, origins: Origins | None = None) -> None:
     """Every check that relates two parts of an otherwise well-typed config."""
+    at = origins or Origins.of(config)
     models = ModelNames(config.model_providers)
-    _check_providers(config.model_providers, problems)
+    _check_providers(config.model_providers, at.providers, problems)
     _check_aliases(config.model_aliases, models, problems)
-    _check_listeners(config, models, problems)
-    _check_routing(config, models, problems)
+    _check_listeners(config, at.listeners, models, problems)
+    _check_routing(config, at.metrics_sources, models, problems)
     _check_services(config.agents, config.filters, problems)
     _check_prompt_targets(config.prompt_targets, config.endpoints, problems)
     _check_ratelimits(config.ratelimits, models, config.model_aliases, problems)
@@ -78,23 +98,25 @@ class ModelNames:
         return f"available models: {shown}" + (f" (and {more} more)" if more > 0 else "")
 
 
-def _check_providers(providers: tuple[ModelProvider, ...], problems: Problems) -> None:
+def _check_providers(
+    providers: tuple[ModelProvider, ...], origin: Sequence[str], problems: Problems
+) -> None:
     defaults = [i for i, p in enumerate(providers) if p.default]
     for index in defaults[1:]:
         problems.add(
-            join(join("model_providers", index), "default"),
-            f"only one provider can be the default; model_providers[{defaults[0]}] "
+            join(origin[index], "default"),
+            f"only one provider can be the default; {origin[defaults[0]]} "
             f"({providers[defaults[0]].name}) already is",
         )
     names: dict[str, int] = {}
     model_ids: dict[str, int] = {}
     for index, provider in enumerate(providers):
-        location = join("model_providers", index)
+        location = origin[index]
         if provider.name in names:
             first = names[provider.name]
             problems.add(
                 join(location, "name"),
-                f"name '{provider.name}' is already used by model_providers[{first}]",
+                f"name '{provider.name}' is already used by {origin[first]}",
             )
         names.setdefault(provider.name, index)
         if provider.is_wildcard:
@@ -103,7 +125,7 @@ def _check_providers(providers: tuple[ModelProvider, ...], problems: Problems) -
             first = model_ids[provider.model_id]
             problems.add(
                 join(location, "model"),
-                f"model id '{provider.model_id}' is already declared by model_providers[{first}] "
+                f"model id '{provider.model_id}' is already declared by {origin[first]} "
                 f"({providers[first].model}); requests name models by bare id too, so each id "
                 "may appear once",
             )
@@ -129,29 +151,31 @@ def _resolves(model: str, models: ModelNames, aliases: Mapping[str, str]) -> boo
     return models.resolves(model) or model in aliases
 
 
-def _check_listeners(config: Config, models: ModelNames, problems: Problems) -> None:
+def _check_listeners(
+    config: Config, origin: Sequence[str], models: ModelNames, problems: Problems
+) -> None:
     service_ids = {a.id for a in config.agents} | {f.id for f in config.filters}
     model_listeners = [i for i, li in enumerate(config.listeners) if li.type == "model"]
     for index in model_listeners[1:]:
         problems.add(
-            join(join("listeners", index), "type"),
-            f"only one listener can be of type model; listeners[{model_listeners[0]}] already is",
+            join(origin[index], "type"),
+            f"only one listener can be of type model; {origin[model_listeners[0]]} already is",
         )
     names: dict[str, int] = {}
     ports: dict[tuple[str, int], int] = {}
     for index, listener in enumerate(config.listeners):
-        location = join("listeners", index)
+        location = origin[index]
         if listener.name in names:
             problems.add(
                 join(location, "name"),
-                f"name '{listener.name}' is already used by listeners[{names[listener.name]}]",
+                f"name '{listener.name}' is already used by {origin[names[listener.name]]}",
             )
         names.setdefault(listener.name, index)
         bind = ("0.0.0.0" if listener.type == "agent" else listener.address, listener.port)
         if bind in ports:
             problems.add(
                 join(location, "port"),
-                f"port {listener.port} is already used by listeners[{ports[bind]}]",
+                f"port {listener.port} is already used by {origin[ports[bind]]}",
             )
         ports.setdefault(bind, index)
         providers_broken = any(p.location.startswith("model_providers") for p in problems.problems)
@@ -191,14 +215,16 @@ def _check_listener_refs(
         check(agent.input_filters, join(agent_location, "input_filters"), "filter")
 
 
-def _check_routing(config: Config, models: ModelNames, problems: Problems) -> None:
+def _check_routing(
+    config: Config, origin: Sequence[str], models: ModelNames, problems: Problems
+) -> None:
     kinds: dict[str, int] = {}
     for index, source in enumerate(config.model_metrics_sources):
         if source.type in kinds:
             problems.add(
-                join(join("model_metrics_sources", index), "type"),
+                join(origin[index], "type"),
                 f"only one {source.type} source is allowed; "
-                f"model_metrics_sources[{kinds[source.type]}] is one already",
+                f"{origin[kinds[source.type]]} is one already",
             )
         kinds.setdefault(source.type, index)
     has_cost = any(isinstance(s, CostMetricsSource) for s in config.model_metrics_sources)

@@ -7,11 +7,11 @@ the cross-field checks of `checks.py`. Problems are collected, never raised here
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
-from plano.config.checks import check_config
+from plano.config.checks import Origins, check_config
 from plano.config.migrate import VERSIONS
 from plano.config.model import (
     Config,
@@ -44,6 +44,8 @@ from plano.config.settings import (
     read_tracing,
 )
 
+T = TypeVar("T")
+
 TOP_LEVEL_KEYS = (
     "version",
     "listeners",
@@ -74,22 +76,17 @@ def build_config(data: Mapping[str, Any], problems: Problems, *, source: str) ->
     version = root.choice("version", VERSIONS, None) or VERSIONS[-1]
     if not root.has("listeners"):
         root.error("listeners", "is required (a list of listeners, e.g. one of type model)")
-    listeners = tuple(
-        li for li in (read_listener(s) for s in root.sections("listeners", LISTENER_KEYS)) if li
+    listeners = _read_all(root.sections("listeners", LISTENER_KEYS), read_listener)
+    providers = _read_all(
+        root.sections("model_providers", PROVIDER_KEYS),
+        lambda s: read_provider(s, problems.unresolved),
     )
-    providers = tuple(
-        p
-        for p in (
-            read_provider(s, problems.unresolved)
-            for s in root.sections("model_providers", PROVIDER_KEYS)
-        )
-        if p
-    )
+    metrics_sources = _read_metrics_sources(root)
     aliases = _read_aliases(root)
     config = Config(
         version=version,
-        listeners=listeners,
-        model_providers=providers,
+        listeners=tuple(item for _, item in listeners),
+        model_providers=tuple(item for _, item in providers),
         model_aliases=aliases,
         routing_preferences=tuple(
             read_routing_preference(s)
@@ -97,7 +94,7 @@ def build_config(data: Mapping[str, Any], problems: Problems, *, source: str) ->
                 "routing_preferences", ("name", "description", "models", "selection_policy")
             )
         ),
-        model_metrics_sources=_read_metrics_sources(root),
+        model_metrics_sources=tuple(item for _, item in metrics_sources),
         routing=read_routing(root.section("routing", ROUTING_KEYS)),
         prompt_caching=read_prompt_caching(
             root.section(
@@ -157,7 +154,12 @@ def build_config(data: Mapping[str, Any], problems: Problems, *, source: str) ->
         metrics=read_metrics_listener(root.section("metrics", ("address", "port"))),
         source=source,
     )
-    check_config(config, problems)
+    origins = Origins(
+        listeners=[loc for loc, _ in listeners],
+        providers=[loc for loc, _ in providers],
+        metrics_sources=[loc for loc, _ in metrics_sources],
+    )
+    check_config(config, problems, origins)
     return config
 
 
@@ -180,18 +182,29 @@ def _read_aliases(root: Section) -> Mapping[str, str]:
     return MappingProxyType(aliases)
 
 
-def _read_metrics_sources(root: Section) -> tuple[MetricsSource, ...]:
+def _read_all(
+    sections: Iterable[Section], read: Callable[[Section], T | None]
+) -> list[tuple[str, T]]:
+    """Each successfully read item with the location it came from."""
+    items = ((section.location, read(section)) for section in sections)
+    return [(location, item) for location, item in items if item is not None]
+
+
+def _read_metrics_sources(root: Section) -> list[tuple[str, MetricsSource]]:
     raw = root.data.get("model_metrics_sources")
     if raw is None:
-        return ()
+        return []
     if not isinstance(raw, list):
         root.error("model_metrics_sources", f"expected a list, got {type_name(raw)}")
-        return ()
-    sources = (
-        read_metrics_source(root.problems, join("model_metrics_sources", i), item)
+        return []
+    located = (
+        (
+            join("model_metrics_sources", i),
+            read_metrics_source(root.problems, join("model_metrics_sources", i), item),
+        )
         for i, item in enumerate(raw)
     )
-    return tuple(s for s in sources if s is not None)
+    return [(loc, s) for loc, s in located if s is not None]
 
 
 def _read_endpoints(root: Section) -> Mapping[str, Endpoint]:

@@ -763,3 +763,22 @@ def test_wrong_section_type_is_reported(base: dict[str, Any]) -> None:
     base["model_providers"] = {"model": "openai/gpt-4o"}
     assert "expected a mapping" in problem_at(base, "overrides")
     assert "expected a list" in problem_at(base, "model_providers")
+
+
+def test_locations_stay_right_when_an_earlier_item_is_unreadable(base: dict[str, Any]) -> None:
+    base["model_providers"].insert(0, {"model": "no-slash"})
+    base["model_providers"].append({"model": "openai/gpt-4o-mini", "access_key": "k"})
+    found = {str(p) for p in problems_of(base)}
+    assert any(p.startswith("model_providers[0].model:") for p in found)
+    assert any(
+        p.startswith("model_providers[4].name:") and "model_providers[2]" in p for p in found
+    ), found
+
+
+def test_listener_locations_stay_right_when_an_earlier_listener_is_unreadable(
+    base: dict[str, Any],
+) -> None:
+    base["listeners"].insert(0, {"type": "bogus", "name": "x"})
+    base["listeners"].append({"type": "prompt", "name": "llm"})
+    found = {p.location for p in problems_of(base)}
+    assert {"listeners[0].type", "listeners[2].name"} <= found
