@@ -782,3 +782,9 @@ def test_listener_locations_stay_right_when_an_earlier_listener_is_unreadable(
     base["listeners"].append({"type": "prompt", "name": "llm"})
     found = {p.location for p in problems_of(base)}
     assert {"listeners[0].type", "listeners[2].name"} <= found
+
+
+def test_misspelled_key_suggests_the_right_one(base: dict[str, Any]) -> None:
+    base["model_providers"][0]["acess_key"] = base["model_providers"][0].pop("access_key")
+    message = problem_at(base, "model_providers[0].acess_key")
+    assert "did you mean 'access_key'?" in message
