@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from plano.config.reader import Problems, join, type_name
+from plano.config.reader import Problems, join, type_name, unknown_key_message
 
 CURRENT_VERSION = "v0.4.0"
 VERSIONS = ("v0.1", "v0.1.0", "0.1-beta", "0.2.0", "v0.3.0", "v0.4.0")
@@ -151,7 +151,7 @@ def _valid_inline_preference(pref: object, location: str, problems: Problems) ->
     for key in pref:
         if key not in ("name", "description"):
             problems.add(
-                join(location, str(key)), f"unknown key '{key}'; allowed: name, description"
+                join(location, str(key)), unknown_key_message(str(key), ("name", "description"))
             )
             ok = False
     for key in ("name", "description"):
@@ -220,7 +220,7 @@ def _legacy_listeners(
             if key not in LEGACY_LISTENER_KEYS:
                 problems.add(
                     join(location, str(key)),
-                    f"unknown key '{key}'; allowed here: {', '.join(LEGACY_LISTENER_KEYS)}",
+                    unknown_key_message(str(key), LEGACY_LISTENER_KEYS),
                 )
             elif key == "message_format":
                 if value != "openai":
