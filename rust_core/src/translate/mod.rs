@@ -5,7 +5,16 @@
 //! APIs and M upstream APIs need N + M converters, not N × M. Same-API pairs never go through the
 //! hub: their bytes pass through untouched.
 
+// Provider names (OpenAI, camelCase field spellings) are prose here, not code.
+#![allow(clippy::doc_markdown)]
+
 pub mod common;
+pub mod error;
+pub mod error_body;
+pub mod ir;
+pub mod request;
+pub mod response;
+pub mod wire;
 
 use std::fmt;
 use std::str::FromStr;
