@@ -3,10 +3,11 @@
 Only a concern's wrapper module imports `plano._core`; the rest of the app imports that wrapper.
 """
 
-from typing import final
+from typing import TypeAlias, final
 
 __all__ = [
     "CoreError",
+    "EventStreamDecoder",
     "EventStreamError",
     "RateLimitError",
     "SseError",
@@ -14,6 +15,7 @@ __all__ = [
     "SseParser",
     "TranslationError",
     "__version__",
+    "encode_event_stream_frame",
     "encode_sse",
 ]
 __version__: str
@@ -25,7 +27,14 @@ class SseError(CoreError):
     """Malformed or oversized server-sent-event input."""
 
 class EventStreamError(CoreError):
-    """Malformed AWS event-stream input or an exception frame."""
+    """Malformed AWS event-stream input or an exception frame.
+
+    For an upstream exception frame, ``exception_type`` (e.g. "throttlingException", or the
+    ``:error-code`` of an error frame) and ``upstream_message`` are set; otherwise both are None.
+    """
+
+    exception_type: str | None
+    upstream_message: str | None
 
 class TranslationError(CoreError):
     """A body or chunk that cannot be translated between APIs."""
@@ -71,7 +80,11 @@ class SseParser:
 
     def __new__(cls, *, max_event_bytes: int = ...) -> SseParser: ...
     def feed(self, chunk: bytes) -> list[SseEvent]:
-        """Parse one chunk; return the events it completes (possibly none)."""
+        """Parse one chunk; return the events it completes (possibly none).
+
+        If an error follows some events within this chunk, those events are returned and the
+        error is raised by the next ``feed``.
+        """
 
     def finish(self) -> tuple[int, SseEvent | None]:
         """End the stream and reset the parser.
@@ -86,3 +99,33 @@ class SseParser:
 def encode_sse(data: str, *, event: str | None = None, id: str | None = None) -> bytes:
     """Render one event: ``event:``/``id:`` lines, one ``data:`` line per line of ``data``
     (split at LF, CRLF or CR), then a blank line. CR/LF inside ``event``/``id`` are dropped."""
+
+# --- eventstream (rust_core/src/eventstream): AWS event-stream binary frames --------------------
+
+_EventStreamHeaders: TypeAlias = dict[str, bool | int | str | bytes]
+
+@final
+class EventStreamDecoder:
+    """Incremental AWS event-stream decoder for one stream (Bedrock ``ConverseStream``).
+
+    Feed network chunks of any size; partial frames stay buffered. Both CRCs are verified and a
+    frame must be 16..``max_frame_bytes`` bytes (default 16 MiB). Header values decode to bool,
+    int (byte/short/int/long, and timestamps as epoch milliseconds), str, or bytes (bytes and
+    uuid values). Exception frames raise ``EventStreamError`` with ``exception_type`` set.
+    Errors are sticky: once raised, every later call raises again.
+    """
+
+    def __new__(cls, *, max_frame_bytes: int = ...) -> EventStreamDecoder: ...
+    def feed(self, chunk: bytes) -> list[tuple[_EventStreamHeaders, bytes]]:
+        """Decode one chunk; return the complete frames as ``(headers, payload)``.
+
+        If an error follows some frames within this chunk, those frames are returned and the
+        error is raised by the next ``feed`` or ``finish``, so no frame before it is lost.
+        """
+
+    def finish(self) -> None:
+        """End the stream and reset; raise ``EventStreamError`` if a partial frame (or a pending
+        error) remains."""
+
+def encode_event_stream_frame(headers: _EventStreamHeaders, payload: bytes) -> bytes:
+    """Encode one frame. Header values: bool, int (int32 if it fits, else int64), str or bytes."""

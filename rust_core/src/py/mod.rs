@@ -1,6 +1,7 @@
 //! The Python boundary: thin pyo3 wrappers over the pure modules, registered on `plano._core`.
 
 mod errors;
+mod eventstream;
 mod sse;
 
 use pyo3::prelude::*;
@@ -10,5 +11,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     errors::register(m)?;
     sse::register(m)?;
+    eventstream::register(m)?;
     Ok(())
 }
