@@ -3,13 +3,14 @@
 Only a concern's wrapper module imports `plano._core`; the rest of the app imports that wrapper.
 """
 
-from typing import TypeAlias, final
+from typing import Literal, TypeAlias, final
 
 __all__ = [
     "CoreError",
     "EventStreamDecoder",
     "EventStreamError",
     "RateLimitError",
+    "RateLimiter",
     "SseError",
     "SseEvent",
     "SseParser",
@@ -129,3 +130,48 @@ class EventStreamDecoder:
 
 def encode_event_stream_frame(headers: _EventStreamHeaders, payload: bytes) -> bytes:
     """Encode one frame. Header values: bool, int (int32 if it fits, else int64), str or bytes."""
+
+# --- ratelimit (rust_core/src/ratelimit): keyed GCRA token buckets ------------------------------
+
+_RateUnit: TypeAlias = Literal["second", "minute", "hour", "day"]
+
+@final
+class RateLimiter:
+    """Keyed token buckets (GCRA) with exact units and a caller-supplied clock; thread-safe.
+
+    Each ``(key, limit_tokens, unit)`` is its own bucket holding up to ``limit_tokens`` tokens
+    and refilling one every ``unit / limit_tokens`` exactly (a day is 86400 s, not hours/24). A
+    new bucket starts full. ``now_s`` is any monotonic clock in seconds (e.g. ``time.monotonic()``),
+    quantized to nanoseconds. Memory is bounded: full buckets are dropped (lazily, and all of
+    them by ``sweep``) and past ``max_keys`` buckets the least recently used one is evicted.
+    Invalid units, ``limit_tokens == 0`` or a non-finite clock raise ``RateLimitError``; a
+    negative count raises ``OverflowError``.
+    """
+
+    def __new__(cls, *, max_keys: int = ...) -> RateLimiter: ...
+    def try_acquire(
+        self, key: str, *, limit_tokens: int, unit: _RateUnit, cost: int, now_s: float
+    ) -> float | None:
+        """Take ``cost`` tokens. None = allowed; else the exact seconds until ``cost`` tokens are
+        available (rounded up to 1 ns), or ``math.inf`` if ``cost > limit_tokens`` (never).
+        A cost of 0 is allowed unless the bucket is in debt."""
+
+    def charge(
+        self, key: str, *, limit_tokens: int, unit: _RateUnit, cost: int, now_s: float
+    ) -> None:
+        """Take ``cost`` tokens unconditionally (e.g. output tokens after a response); the bucket
+        may go into debt, so later requests wait until it has refilled."""
+
+    def refund(
+        self, key: str, *, limit_tokens: int, unit: _RateUnit, tokens: int, now_s: float
+    ) -> None:
+        """Give ``tokens`` back, never above the bucket's capacity."""
+
+    def remaining(self, key: str, *, limit_tokens: int, unit: _RateUnit, now_s: float) -> int:
+        """Whole tokens available now (negative while in debt)."""
+
+    def sweep(self, now_s: float) -> int:
+        """Drop every bucket that is full at ``now_s``; return how many were dropped."""
+
+    def __len__(self) -> int:
+        """Live (not full) buckets."""

@@ -67,6 +67,12 @@ impl From<crate::eventstream::FrameError> for PyErr {
     }
 }
 
+impl From<crate::ratelimit::RateLimitError> for PyErr {
+    fn from(err: crate::ratelimit::RateLimitError) -> Self {
+        RateLimitError::new_err(err.to_string())
+    }
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     let event_stream_error = py.get_type::<EventStreamError>();

@@ -2,6 +2,7 @@
 
 mod errors;
 mod eventstream;
+mod ratelimit;
 mod sse;
 
 use pyo3::prelude::*;
@@ -12,5 +13,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     sse::register(m)?;
     eventstream::register(m)?;
+    ratelimit::register(m)?;
     Ok(())
 }
