@@ -2,6 +2,9 @@
 
 mod errors;
 mod translate;
+mod eventstream;
+mod ratelimit;
+mod sse;
 
 use pyo3::prelude::*;
 
@@ -10,5 +13,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     errors::register(m)?;
     translate::register(m)?;
+    sse::register(m)?;
+    eventstream::register(m)?;
+    ratelimit::register(m)?;
     Ok(())
 }
