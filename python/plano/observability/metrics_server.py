@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import logging
 import os
+import socket
 import sys
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
@@ -35,9 +37,10 @@ from plano.observability.metrics_process import (
     reap_dead_processes,
 )
 
-logger = logging.getLogger(__name__)
+MODULE = "plano.observability.metrics_server"
+logger = logging.getLogger(MODULE)  # not __name__: run as __main__
 
-APP_FACTORY = "plano.observability.metrics_server:create_app"
+APP_FACTORY = f"{MODULE}:create_app"
 ENV_LOG_LEVEL = "PLANO_METRICS_LOG_LEVEL"
 ENV_LOG_FORMAT = "PLANO_METRICS_LOG_FORMAT"
 
@@ -93,6 +96,28 @@ def create_app() -> Starlette:
     )
 
 
+def port_problem(address: str, port: int) -> str | None:
+    """Why the metrics endpoint cannot listen on `address:port`, or None when it can.
+
+    Granian reports a taken port with a native panic and backtrace; checking first (bind and
+    listen, as Granian will) turns that into one clear line naming the metrics port.
+    """
+    try:
+        infos = socket.getaddrinfo(address, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        return f"cannot resolve address {address!r}: {error}"
+    family, kind, proto, _, sockaddr = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(sockaddr)
+            sock.listen()
+        except OSError as error:
+            reason = "address already in use" if error.errno == errno.EADDRINUSE else str(error)
+            return f"cannot bind {address}:{port}: {reason}"
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from granian import Granian
     from granian.constants import HTTPModes, Interfaces, Loops
@@ -100,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from plano.server.listener import granian_log_config
 
-    parser = argparse.ArgumentParser(prog=f"python -m {__name__}")
+    parser = argparse.ArgumentParser(prog=f"python -m {MODULE}")
     parser.add_argument("--address", default="0.0.0.0")
     parser.add_argument("--port", type=int, default=9092)
     parser.add_argument("--grace-period", type=float, default=5.0)
@@ -111,6 +136,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not os.environ.get(ENV_MULTIPROC_DIR):
         logger.error("%s is not set: there are no worker metrics to serve", ENV_MULTIPROC_DIR)
         return 2
+    problem = port_problem(args.address, args.port)
+    if problem is not None:
+        logger.error("metrics endpoint (metrics.port, --metrics-port) %s", problem)
+        return 1
     os.environ[ENV_LOG_LEVEL] = args.log_level
     os.environ[ENV_LOG_FORMAT] = args.log_format
     granian_level = LogLevels.info if args.log_level == "debug" else LogLevels.warning
