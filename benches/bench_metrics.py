@@ -48,11 +48,13 @@ def metrics(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Metrics]
 
 def test_recording_a_request(benchmark: BenchmarkFixture, metrics: Metrics) -> None:
     record_one_request(metrics)
+    metrics.flush()
     before = metrics.registry.get_sample_value(
         "plano_llm_tokens_total", {"provider": "openai", "model": "gpt-4o", "kind": "output"}
     )
     assert before == 350
     benchmark(record_one_request, metrics)
+    metrics.flush()
     after = metrics.registry.get_sample_value(
         "plano_http_requests_total",
         {"listener": "llm", "handler": "llm_chat", "method": "POST", "status_class": "2xx"},

@@ -46,6 +46,7 @@ m.retry(provider="anthropic", model="claude-sonnet-4", reason="timeout")
 m.failover(from_model="anthropic/claude-sonnet-4", to_model="openai/gpt-4o")
 m.rate_limited(model="openai/gpt-4o")
 m.request_started("llm", "llm_chat", "POST")  # still in flight while this process lives
+m.flush()
 print("recorded", flush=True)
 sys.stdin.readline()
 """

@@ -7,26 +7,32 @@ metrics server (`metrics_server.py`) sums the files of every worker of every lis
 (see `metrics_process.py` and docs/metrics.md). Without that variable (unit tests, embedding) the
 values stay in this process's registry.
 
-The recording calls are on the request path, so they never look up labels: a request's series are
-resolved once per (listener, handler, method) or (provider, model) and cached. Label values come
-only from the gateway's own vocabulary (listener and handler names, provider and model names,
-fixed enumerations); a value that looks like a credential is replaced by `redacted` before it can
-become a label, and the number of distinct model series is capped.
+The recording calls are on the request path, so they cost a few attribute updates: a request's
+series are resolved once per (listener, handler, method) or (provider, model) and cached, and
+counts and observations are kept in plain Python numbers until `flush()` writes them to the
+Prometheus values (each write takes a lock and touches a memory-mapped file). A flush happens at
+most every `FLUSH_INTERVAL_S` from the recording calls themselves, from the event-loop timer that
+`start_flushing` sets up, and on `close()`; so a scrape lags the traffic by about a second.
+A `Metrics` object belongs to one thread: its worker's event loop.
 """
 
 from __future__ import annotations
 
+import asyncio
+import atexit
 import logging
-import re
 import threading
 import time
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Final, Literal, get_args
+from typing import Final, Literal, Protocol, get_args
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+
+from plano.observability.metric_labels import label_value, status_class
 
 logger = logging.getLogger(__name__)
 
@@ -41,57 +47,15 @@ LLM_BUCKETS_S: Final = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 6
 TTFT_BUCKETS_S: Final = (0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 60.0)
 TPOT_BUCKETS_S: Final = (0.001, 0.0025, 0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.25, 0.5, 1.0)
 
-MAX_LABEL_CHARS: Final = 128
+FLUSH_INTERVAL_S: Final = 1.0
 MAX_MODEL_SERIES: Final = 1000
-"""Distinct (provider, model) pairs recorded before new ones are folded into `other`."""
-REDACTED: Final = "redacted"
-UNKNOWN: Final = "unknown"
+"""Distinct model label values recorded before new ones are folded into `other`."""
 OVERFLOW: Final = "other"
 
 _ERROR_CLASSES: Final = frozenset(get_args(ErrorClass))
 _RETRY_REASONS: Final = frozenset(get_args(RetryReason))
 _METHODS: Final = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
-_STATUS_CLASSES: Final = ("other", "1xx", "2xx", "3xx", "4xx", "5xx")
-
-# Well-known credential shapes (OpenAI/Anthropic/Groq/xAI/HF/GitHub keys, AWS access key ids,
-# Google API keys, JWTs, bearer headers) and any long run of mixed letters and digits.
-_SECRET_SHAPES: Final = re.compile(
-    r"(?:^|[^A-Za-z0-9])(?:sk|pk|rk|gsk|xai|hf|ghp|gho|ghs|github_pat)[-_][A-Za-z0-9_-]{8,}"
-    r"|AKIA[0-9A-Z]{12,}|AIza[0-9A-Za-z_-]{20,}|eyJ[A-Za-z0-9_-]{10,}\.|(?i:bearer\s)"
-)
-_LONG_RUN: Final = re.compile(r"[A-Za-z0-9]{24,}")
-
-
-def status_class(status: int | None) -> str:
-    """`1xx` … `5xx`, or `other` for no status (no response) or one outside 100-599."""
-    if status is None or not 100 <= status <= 599:
-        return "other"
-    return _STATUS_CLASSES[status // 100]
-
-
-def looks_like_secret(value: str) -> bool:
-    """True for a value shaped like an API key, token or credential rather than a name."""
-    if _SECRET_SHAPES.search(value):
-        return True
-    for run in _LONG_RUN.findall(value):
-        if any(c.isdigit() for c in run) and any(c.isalpha() for c in run):
-            return True
-    return False
-
-
-def label_value(value: str) -> str:
-    """A name made safe to be a label value: never empty, never long, never credential-shaped."""
-    if not isinstance(value, str):  # a Secret or a header object passed by mistake
-        raise TypeError(f"metric label values are plain names, got {type(value).__name__}")
-    value = value.strip()
-    if not value:
-        return UNKNOWN
-    if looks_like_secret(value):
-        logger.warning(
-            "a metric label value looked like a credential and was recorded as %r", REDACTED
-        )
-        return REDACTED
-    return value[:MAX_LABEL_CHARS]
+_STATUS_LABELS: Final = ("other", "1xx", "2xx", "3xx", "4xx", "5xx")
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +69,132 @@ class TokenUsage:
     reasoning_tokens: int = 0
 
 
+class _Value(Protocol):
+    def inc(self, amount: float) -> None: ...
+
+
+class _PendingHistogram:
+    """Observations of one histogram child not yet written to its buckets and sum.
+
+    Writes through the child's bucket and sum values, which `prometheus_client` keeps private;
+    `tests/unit/observability/test_metrics.py` pins the resulting exposition.
+    """
+
+    __slots__ = ("_bounds", "_buckets", "_counts", "_sum", "_total", "count")
+
+    def __init__(self, child: Histogram) -> None:
+        upper: list[float] = child._upper_bounds
+        self._buckets: list[_Value] = child._buckets
+        self._sum: _Value = child._sum
+        self._bounds = tuple(upper[:-1])  # the last bound is +Inf
+        self._counts = [0] * len(upper)
+        self._total = 0.0
+        self.count = 0
+
+    def observe(self, value: float) -> None:
+        self._counts[bisect_left(self._bounds, value)] += 1  # buckets are `le`: inclusive
+        self._total += value
+        self.count += 1
+
+    def flush(self) -> None:
+        if not self.count:
+            return
+        counts = self._counts
+        for index, count in enumerate(counts):
+            if count:
+                self._buckets[index].inc(count)
+                counts[index] = 0
+        self._sum.inc(self._total)
+        self._total = 0.0
+        self.count = 0
+
+
+class _HttpSeries:
+    """The series of one (listener, handler, method) and what is pending for them."""
+
+    __slots__ = ("duration", "family", "in_flight", "in_flight_delta", "labels", "statuses")
+
+    def __init__(self, m: Metrics, listener: str, handler: str, method: str) -> None:
+        self.labels = (listener, handler, method)
+        self.family = m.http_requests
+        self.in_flight = m.http_in_flight.labels(listener)
+        self.in_flight_delta = 0
+        self.duration = _PendingHistogram(m.http_duration.labels(listener, handler))
+        self.statuses: dict[str, int] = {}
+
+    def flush(self) -> None:
+        if self.in_flight_delta:
+            self.in_flight.inc(self.in_flight_delta)
+            self.in_flight_delta = 0
+        self.duration.flush()
+        if self.statuses:
+            statuses, self.statuses = self.statuses, {}
+            for label, count in statuses.items():
+                self.family.labels(*self.labels, label).inc(count)
+
+
+class _ModelSeries:
+    """The series of one (provider, model) pair and what is pending for them."""
+
+    __slots__ = (
+        "cache_read",
+        "cache_write",
+        "children",
+        "duration",
+        "family",
+        "input",
+        "labels",
+        "outcomes",
+        "output",
+        "reasoning",
+        "retries",
+        "tpot",
+        "ttft",
+        "usage_missing",
+    )
+
+    def __init__(self, m: Metrics, provider: str, model: str) -> None:
+        self.labels = (provider, model)
+        self.family = m.upstream_requests
+        self.retries = m.retries
+        self.duration = _PendingHistogram(m.upstream_duration.labels(provider, model))
+        self.ttft = _PendingHistogram(m.time_to_first_token.labels(provider, model))
+        self.tpot = _PendingHistogram(m.time_per_output_token.labels(provider, model))
+        self.children = (
+            m.tokens.labels(provider, model, "input"),
+            m.tokens.labels(provider, model, "output"),
+            m.tokens.labels(provider, model, "cache_read"),
+            m.tokens.labels(provider, model, "cache_write"),
+            m.tokens.labels(provider, model, "reasoning"),
+            m.usage_missing.labels(provider, model),
+        )
+        self.input = self.output = self.cache_read = self.cache_write = self.reasoning = 0
+        self.usage_missing = 0
+        self.outcomes: dict[tuple[str, str], int] = {}
+
+    def flush(self) -> None:
+        pending = (
+            self.input,
+            self.output,
+            self.cache_read,
+            self.cache_write,
+            self.reasoning,
+            self.usage_missing,
+        )
+        for child, amount in zip(self.children, pending, strict=True):
+            if amount:
+                child.inc(amount)
+        self.input = self.output = self.cache_read = self.cache_write = self.reasoning = 0
+        self.usage_missing = 0
+        self.duration.flush()
+        self.ttft.flush()
+        self.tpot.flush()
+        if self.outcomes:
+            outcomes, self.outcomes = self.outcomes, {}
+            for (status_label, error_class), count in outcomes.items():
+                self.family.labels(*self.labels, status_label, error_class).inc(count)
+
+
 class RequestToken:
     """One in-flight HTTP request, from `request_started` to `request_finished`."""
 
@@ -116,83 +206,11 @@ class RequestToken:
         self.is_finished = False
 
 
-class _HttpSeries:
-    """The series of one (listener, handler, method)."""
-
-    __slots__ = ("by_status", "duration", "family", "in_flight", "labels")
-
-    def __init__(self, m: Metrics, listener: str, handler: str, method: str) -> None:
-        self.labels = (listener, handler, method)
-        self.family = m.http_requests
-        self.in_flight = m.http_in_flight.labels(listener)
-        self.duration = m.http_duration.labels(listener, handler)
-        self.by_status: dict[str, Counter] = {}
-
-    def requests(self, status_label: str) -> Counter:
-        child = self.by_status.get(status_label)
-        if child is None:
-            child = self.family.labels(*self.labels, status_label)
-            self.by_status[status_label] = child
-        return child
-
-
-class _ModelSeries:
-    """The series of one (provider, model) pair."""
-
-    __slots__ = (
-        "cache_read",
-        "cache_write",
-        "duration",
-        "family",
-        "input",
-        "labels",
-        "outcomes",
-        "output",
-        "reasoning",
-        "retries",
-        "retry_family",
-        "tpot",
-        "ttft",
-        "usage_missing",
-    )
-
-    def __init__(self, m: Metrics, provider: str, model: str) -> None:
-        self.labels = (provider, model)
-        self.family = m.upstream_requests
-        self.retry_family = m.retries
-        self.duration = m.upstream_duration.labels(provider, model)
-        self.ttft = m.time_to_first_token.labels(provider, model)
-        self.tpot = m.time_per_output_token.labels(provider, model)
-        self.usage_missing = m.usage_missing.labels(provider, model)
-        self.input = m.tokens.labels(provider, model, "input")
-        self.output = m.tokens.labels(provider, model, "output")
-        self.cache_read = m.tokens.labels(provider, model, "cache_read")
-        self.cache_write = m.tokens.labels(provider, model, "cache_write")
-        self.reasoning = m.tokens.labels(provider, model, "reasoning")
-        self.outcomes: dict[tuple[str, str], Counter] = {}
-        self.retries: dict[str, Counter] = {}
-
-    def outcome(self, status_label: str, error_class: str) -> Counter:
-        key = (status_label, error_class)
-        child = self.outcomes.get(key)
-        if child is None:
-            child = self.family.labels(*self.labels, status_label, error_class)
-            self.outcomes[key] = child
-        return child
-
-    def retry(self, reason: str) -> Counter:
-        child = self.retries.get(reason)
-        if child is None:
-            child = self.retry_family.labels(*self.labels, reason)
-            self.retries[reason] = child
-        return child
-
-
 class Metrics:
     """Every metric of one process and the calls that record them.
 
     One instance per process (`get_metrics()`): in multiprocess mode two instances would write
-    the same slots of the same files. Tests pass their own `registry` and read it back.
+    the same slots of the same files. Tests pass their own `registry`, `flush()`, and read it.
     """
 
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
@@ -279,6 +297,10 @@ class Metrics:
         self._models: dict[tuple[str, str], _ModelSeries] = {}
         self._failovers: dict[tuple[str, str], Counter] = {}
         self._ratelimited: dict[str, Counter] = {}
+        self._retries: dict[tuple[str, str, str], Counter] = {}
+        self._dirty: set[_HttpSeries | _ModelSeries] = set()
+        self._next_flush_s = time.perf_counter() + FLUSH_INTERVAL_S
+        self._timer: asyncio.TimerHandle | None = None
         self._lock = threading.Lock()  # only taken on a cache miss
 
     def request_started(self, listener: str, handler: str, method: str) -> RequestToken:
@@ -290,7 +312,8 @@ class Metrics:
         series = self._http.get((listener, handler, method))
         if series is None:
             series = self._http_series(listener, handler, method)
-        series.in_flight.inc()
+        series.in_flight_delta += 1
+        self._dirty.add(series)
         return RequestToken(series, time.perf_counter())
 
     def request_finished(self, token: RequestToken, status: int) -> None:
@@ -298,10 +321,15 @@ class Metrics:
         if token.is_finished:
             return
         token.is_finished = True
+        now = time.perf_counter()
         series = token._series
-        series.in_flight.dec()
-        series.duration.observe(time.perf_counter() - token.started_s)
-        series.requests(_STATUS_CLASSES[status // 100] if 100 <= status <= 599 else "other").inc()
+        series.in_flight_delta -= 1
+        series.duration.observe(now - token.started_s)
+        label = _STATUS_LABELS[status // 100] if 100 <= status <= 599 else "other"
+        series.statuses[label] = series.statuses.get(label, 0) + 1
+        self._dirty.add(series)
+        if now >= self._next_flush_s:
+            self.flush()
 
     def upstream_finished(
         self,
@@ -320,34 +348,32 @@ class Metrics:
         to the first body byte, None when nothing arrived. `usage` is None when the response
         reported none; that is counted as missing usage only for a completed 2xx attempt.
         Time per output token is `(duration_s - ttft_s) / (output_tokens - 1)` when the first
-        token's time is known, else `duration_s / output_tokens`.
+        token's time is known, else `duration_s / output_tokens`; it is recorded only for a
+        completed 2xx attempt.
         """
         series = self._models.get((provider, model))
         if series is None:
             series = self._model_series(provider, model)
+        self._dirty.add(series)
         if error_class not in _ERROR_CLASSES:
             error_class = "other"
-        ok = status is not None and 200 <= status <= 299
-        series.outcome(status_class(status), error_class).inc()
+        ok = status is not None and 200 <= status <= 299 and error_class == "none"
+        key = (status_class(status), error_class)
+        series.outcomes[key] = series.outcomes.get(key, 0) + 1
         series.duration.observe(duration_s)
         if ttft_s is not None:
             series.ttft.observe(ttft_s)
         if usage is None:
-            if ok and error_class == "none":
-                series.usage_missing.inc()
+            if ok:
+                series.usage_missing += 1
             return
-        if usage.input_tokens > 0:
-            series.input.inc(usage.input_tokens)
         output = usage.output_tokens
-        if output > 0:
-            series.output.inc(output)
-        if usage.cache_read_tokens > 0:
-            series.cache_read.inc(usage.cache_read_tokens)
-        if usage.cache_write_tokens > 0:
-            series.cache_write.inc(usage.cache_write_tokens)
-        if usage.reasoning_tokens > 0:
-            series.reasoning.inc(usage.reasoning_tokens)
-        if not ok or error_class != "none":
+        series.input += usage.input_tokens
+        series.output += output
+        series.cache_read += usage.cache_read_tokens
+        series.cache_write += usage.cache_write_tokens
+        series.reasoning += usage.reasoning_tokens
+        if not ok:
             return
         if ttft_s is not None:
             if output > 1 and duration_s > ttft_s:
@@ -357,10 +383,15 @@ class Metrics:
 
     def retry(self, *, provider: str, model: str, reason: RetryReason) -> None:
         """Counts one more attempt on the same provider and model."""
-        series = self._models.get((provider, model))
-        if series is None:
-            series = self._model_series(provider, model)
-        series.retry(reason if reason in _RETRY_REASONS else "other").inc()
+        if reason not in _RETRY_REASONS:
+            reason = "other"
+        child = self._retries.get((provider, model, reason))
+        if child is None:
+            series = self._models.get((provider, model)) or self._model_series(provider, model)
+            child = self.retries.labels(*series.labels, reason)
+            if len(self._retries) < MAX_MODEL_SERIES:
+                self._retries[(provider, model, reason)] = child
+        child.inc()
 
     def failover(self, *, from_model: str, to_model: str) -> None:
         """Counts a request moved from `from_model` to the fallback `to_model`."""
@@ -375,6 +406,36 @@ class Metrics:
         if child is None:
             child = self._ratelimited_child(model)
         child.inc()
+
+    def flush(self) -> None:
+        """Writes every pending count and observation to the Prometheus values."""
+        self._next_flush_s = time.perf_counter() + FLUSH_INTERVAL_S
+        dirty, self._dirty = self._dirty, set()
+        for series in dirty:
+            series.flush()
+
+    def start_flushing(
+        self, loop: asyncio.AbstractEventLoop, interval_s: float = FLUSH_INTERVAL_S
+    ) -> None:
+        """Flushes every `interval_s` on `loop`, so a quiet worker's last requests show too."""
+
+        def tick() -> None:
+            self.flush()
+            self._timer = loop.call_later(interval_s, tick)
+
+        self.stop_flushing()
+        self._timer = loop.call_later(interval_s, tick)
+
+    def stop_flushing(self) -> None:
+        """Cancels the timer of `start_flushing`, if any."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def close(self) -> None:
+        """Stops the timer and flushes: call it when the worker stops serving."""
+        self.stop_flushing()
+        self.flush()
 
     def _http_series(self, listener: str, handler: str, method: str) -> _HttpSeries:
         # An unknown method is cached only under `other`: clients choose it, so it must not grow
@@ -461,10 +522,11 @@ _instance_lock = threading.Lock()
 
 
 def get_metrics() -> Metrics:
-    """This process's one `Metrics`, created on first use."""
+    """This process's one `Metrics`, created on first use; flushed once more at exit."""
     global _instance
     if _instance is None:
         with _instance_lock:
             if _instance is None:
                 _instance = Metrics()
+                atexit.register(_instance.flush)
     return _instance

@@ -94,6 +94,7 @@ RECORD_IN_FLIGHT = """
 import sys
 from plano.observability.metrics import get_metrics
 get_metrics().request_started("llm", "llm_chat", "POST")
+get_metrics().flush()
 print("ready", flush=True)
 sys.stdin.readline()
 """
