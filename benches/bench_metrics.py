@@ -16,9 +16,9 @@ import pytest
 from prometheus_client import CollectorRegistry, values
 from pytest_benchmark.fixture import BenchmarkFixture
 
-from plano.observability.metrics import Metrics, TokenUsage
+from plano.observability.metrics import Metrics, UsageCounts
 
-USAGE = TokenUsage(input_tokens=1200, output_tokens=350, cache_read_tokens=1024)
+USAGE = UsageCounts(input_tokens=1200, output_tokens=350, cache_read_tokens=1024)
 
 
 def record_one_request(m: Metrics) -> None:

@@ -29,14 +29,14 @@ from plano.observability.metrics_process import (
 
 RECORDER = """
 import sys
-from plano.observability.metrics import TokenUsage, get_metrics
+from plano.observability.metrics import UsageCounts, get_metrics
 
 m = get_metrics()
 m.request_finished(m.request_started("llm", "llm_chat", "POST"), 200)
 m.request_finished(m.request_started("llm", "llm_chat", "POST"), 502)
 m.upstream_finished(
     provider="openai", model="gpt-4o", status=200, error_class="none", duration_s=1.5,
-    ttft_s=0.25, usage=TokenUsage(input_tokens=100, output_tokens=int(sys.argv[1])),
+    ttft_s=0.25, usage=UsageCounts(input_tokens=100, output_tokens=int(sys.argv[1])),
 )
 m.upstream_finished(
     provider="anthropic", model="claude-sonnet-4", status=None, error_class="timeout",

@@ -58,14 +58,32 @@ _METHODS: Final = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "O
 _STATUS_LABELS: Final = ("other", "1xx", "2xx", "3xx", "4xx", "5xx")
 
 
+class Usage(Protocol):
+    """Tokens one upstream response reported; `plano.translation.TokenUsage` is one.
+
+    `input_tokens` includes cached prompt tokens (`cache_read_tokens` is part of it).
+    """
+
+    @property
+    def input_tokens(self) -> int: ...
+    @property
+    def output_tokens(self) -> int: ...
+    @property
+    def cache_read_tokens(self) -> int: ...
+    @property
+    def cache_creation_tokens(self) -> int: ...
+    @property
+    def reasoning_tokens(self) -> int: ...
+
+
 @dataclass(frozen=True, slots=True)
-class TokenUsage:
-    """Tokens one upstream response reported (its `usage`), by kind."""
+class UsageCounts:
+    """A plain `Usage`, for callers that count tokens themselves (and tests)."""
 
     input_tokens: int = 0
     output_tokens: int = 0
     cache_read_tokens: int = 0
-    cache_write_tokens: int = 0
+    cache_creation_tokens: int = 0
     reasoning_tokens: int = 0
 
 
@@ -340,7 +358,7 @@ class Metrics:
         error_class: ErrorClass,
         duration_s: float,
         ttft_s: float | None,
-        usage: TokenUsage | None,
+        usage: Usage | None,
     ) -> None:
         """Records one finished upstream attempt (each retry is an attempt of its own).
 
@@ -371,7 +389,7 @@ class Metrics:
         series.input += usage.input_tokens
         series.output += output
         series.cache_read += usage.cache_read_tokens
-        series.cache_write += usage.cache_write_tokens
+        series.cache_write += usage.cache_creation_tokens
         series.reasoning += usage.reasoning_tokens
         if not ok:
             return

@@ -12,7 +12,7 @@ from plano.observability.metrics import (
     MAX_MODEL_SERIES,
     BuildInfoCollector,
     Metrics,
-    TokenUsage,
+    UsageCounts,
     get_metrics,
 )
 
@@ -36,7 +36,7 @@ def upstream(m: Metrics, **overrides: object) -> None:
         "error_class": "none",
         "duration_s": 2.0,
         "ttft_s": 0.5,
-        "usage": TokenUsage(input_tokens=100, output_tokens=31),
+        "usage": UsageCounts(input_tokens=100, output_tokens=31),
     }
     args.update(overrides)
     m.upstream_finished(**args)  # type: ignore[arg-type]
@@ -90,11 +90,11 @@ def test_unknown_http_method_is_recorded_as_other(metrics: Metrics) -> None:
 def test_upstream_attempt_records_outcome_latency_ttft_and_tokens(metrics: Metrics) -> None:
     upstream(
         metrics,
-        usage=TokenUsage(
+        usage=UsageCounts(
             input_tokens=100,
             output_tokens=31,
             cache_read_tokens=40,
-            cache_write_tokens=7,
+            cache_creation_tokens=7,
             reasoning_tokens=12,
         ),
     )
@@ -132,7 +132,7 @@ def test_upstream_attempt_records_outcome_latency_ttft_and_tokens(metrics: Metri
 def test_time_per_output_token_without_first_token_time_spreads_whole_duration(
     metrics: Metrics,
 ) -> None:
-    upstream(metrics, ttft_s=None, duration_s=3.0, usage=TokenUsage(output_tokens=30))
+    upstream(metrics, ttft_s=None, duration_s=3.0, usage=UsageCounts(output_tokens=30))
     pm = {"provider": "openai", "model": "gpt-4o"}
     assert value(metrics, "plano_llm_time_per_output_token_seconds_sum", **pm) == pytest.approx(0.1)
     assert value(metrics, "plano_llm_time_to_first_token_seconds_count", **pm) == 0
@@ -275,7 +275,7 @@ def test_pending_observations_land_in_the_same_buckets_as_observe() -> None:
             error_class="none",
             duration_s=seconds,
             ttft_s=None,
-            usage=TokenUsage(),
+            usage=UsageCounts(),
         )
         direct.upstream_duration.labels("p", "m").observe(seconds)
     buffered.flush()
