@@ -106,9 +106,7 @@ def metrics_server(directory: Path, tmp_path: Path, port: int) -> Iterator[str]:
     )
     log = tmp_path / "metrics-server.log"
     with log.open("wb") as sink:
-        process = subprocess.Popen(
-            command.argv, env=dict(command.env), stdout=sink, stderr=subprocess.STDOUT
-        )
+        process = command.start(stdout=sink, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 20
         while not command.is_ready():

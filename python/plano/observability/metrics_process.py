@@ -6,8 +6,8 @@ multiprocess mode: each worker writes its values into memory-mapped files under
 
 1. creates a fresh directory (`prepare_multiprocess_dir`) and puts `multiprocess_env(dir)` into
    every child's environment, so each child imports `prometheus_client` already in that mode;
-2. includes `metrics_endpoint(...)` in its port check, and starts the metrics server from
-   `metrics_server_command(...)`, waiting for `MetricsServerCommand.is_ready()`;
+2. includes `metrics_endpoint(...)` in its port check, and starts the metrics server with
+   `metrics_server_command(...).start()`, waiting for `MetricsServerCommand.is_ready()`;
 3. removes the directory on exit (`remove_multiprocess_dir`).
 
 Counters and histograms of a worker that died stay in its files and keep counting in the sums
@@ -23,11 +23,13 @@ import logging
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from plano.config.model import MetricsListener
 
@@ -101,6 +103,13 @@ class MetricsServerCommand:
         """True once the server's worker is up and answering on its port."""
         return self.ready_file.exists()
 
+    def start(self, **popen_options: Any) -> subprocess.Popen[bytes]:
+        """Starts the server in a session of its own (a terminal's Ctrl-C reaches only the
+        supervisor, as for the listeners); SIGTERM stops it within its grace period."""
+        return subprocess.Popen(  # noqa: S603 (argv is this interpreter and plano's own module)
+            self.argv, env=dict(self.env), start_new_session=True, **popen_options
+        )
+
 
 def metrics_server_command(
     listener: MetricsListener,
@@ -114,8 +123,8 @@ def metrics_server_command(
 ) -> MetricsServerCommand:
     """The command line and environment of `python -m plano.observability.metrics_server`.
 
-    Start it in a session of its own like the listeners; SIGTERM stops it. It reports ready by
-    creating `ready_file` (inside `ready_dir`) once its worker serves.
+    `start()` runs it; SIGTERM stops it. It reports ready by creating `ready_file` (inside
+    `ready_dir`) once its worker serves.
     """
     ready_file = ready_dir / "plano-metrics-server.ready"
     env = dict(os.environ if base_env is None else base_env)
