@@ -426,11 +426,18 @@ class Metrics:
         child.inc()
 
     def flush(self) -> None:
-        """Writes every pending count and observation to the Prometheus values."""
+        """Writes every pending count and observation to the Prometheus values.
+
+        A series that cannot be written (a full disk under the multiprocess directory) loses
+        its pending batch, which is logged; the caller never sees the error.
+        """
         self._next_flush_s = time.perf_counter() + FLUSH_INTERVAL_S
         dirty, self._dirty = self._dirty, set()
         for series in dirty:
-            series.flush()
+            try:
+                series.flush()
+            except Exception:  # metrics must never fail a request; a lost batch is logged
+                logger.exception("could not write metrics for %s", series.labels)
 
     def start_flushing(
         self, loop: asyncio.AbstractEventLoop, interval_s: float = FLUSH_INTERVAL_S

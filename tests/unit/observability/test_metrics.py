@@ -316,3 +316,17 @@ def test_flushing_timer_runs_on_the_event_loop_and_close_flushes(metrics: Metric
 
     assert asyncio.run(serve()) == (1, 1)
     assert metrics._timer is None
+
+
+def test_a_failing_metrics_write_never_reaches_the_request(
+    metrics: Metrics, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def disk_full(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    metrics.request_started("llm", "llm_chat", "POST")
+    token = metrics.request_started("llm", "llm_chat", "POST")
+    monkeypatch.setattr(metrics.http_in_flight.labels("llm"), "inc", disk_full)
+    metrics._next_flush_s = 0.0
+    metrics.request_finished(token, 200)
+    assert "could not write metrics" in caplog.text
