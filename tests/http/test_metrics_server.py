@@ -228,3 +228,17 @@ def _version() -> str:
     from plano import __version__
 
     return __version__
+
+
+def test_server_without_a_metrics_directory_refuses_to_start(tmp_path: Path) -> None:
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "missing")}
+    result = subprocess.run(
+        [sys.executable, "-m", "plano.observability.metrics_server", f"--port={free_port()}"],
+        env=env,
+        capture_output=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert "PROMETHEUS_MULTIPROC_DIR must name the workers' metrics directory" in (
+        result.stderr.decode()
+    )

@@ -133,8 +133,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--log-format", default="text")
     args = parser.parse_args(argv)
     configure_logging(args.log_level, "json" if args.log_format == "json" else "text")
-    if not os.environ.get(ENV_MULTIPROC_DIR):
-        logger.error("%s is not set: there are no worker metrics to serve", ENV_MULTIPROC_DIR)
+    directory = os.environ.get(ENV_MULTIPROC_DIR)
+    if not directory or not Path(directory).is_dir():
+        logger.error(
+            "%s must name the workers' metrics directory, got %r", ENV_MULTIPROC_DIR, directory
+        )
         return 2
     problem = port_problem(args.address, args.port)
     if problem is not None:
