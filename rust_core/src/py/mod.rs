@@ -4,6 +4,7 @@ mod errors;
 mod eventstream;
 mod ratelimit;
 mod sse;
+mod tokenize;
 
 use pyo3::prelude::*;
 
@@ -14,5 +15,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     sse::register(m)?;
     eventstream::register(m)?;
     ratelimit::register(m)?;
+    tokenize::register(m)?;
     Ok(())
 }
