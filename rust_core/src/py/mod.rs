@@ -5,6 +5,7 @@ mod translate;
 mod eventstream;
 mod ratelimit;
 mod sse;
+mod tokenize;
 
 use pyo3::prelude::*;
 
@@ -16,5 +17,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     sse::register(m)?;
     eventstream::register(m)?;
     ratelimit::register(m)?;
+    tokenize::register(m)?;
     Ok(())
 }
