@@ -6,6 +6,7 @@
 //! hub: their bytes pass through untouched.
 
 pub mod common;
+pub mod stream;
 
 use std::fmt;
 use std::str::FromStr;
