@@ -72,6 +72,7 @@ struct Delta<'a> {
 }
 
 #[derive(Deserialize)]
+#[allow(clippy::struct_field_names)] // the wire names
 struct AnthropicUsage {
     input_tokens: Option<u64>,
     output_tokens: Option<u64>,

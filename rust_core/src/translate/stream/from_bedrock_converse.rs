@@ -1,4 +1,4 @@
-//! Upstream parser for Bedrock ConverseStream: decoded AWS event-stream frames whose
+//! Upstream parser for Bedrock `ConverseStream`: decoded AWS event-stream frames whose
 //! `:event-type` is `messageStart`, `contentBlockStart`, `contentBlockDelta` (text, `toolUse`
 //! input, `reasoningContent`), `contentBlockStop`, `messageStop` or `metadata` (usage), plus
 //! exception frames (`:message-type: exception`).
@@ -91,6 +91,7 @@ struct ReasoningDelta<'a> {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[allow(clippy::struct_field_names)] // the wire names
 struct BedrockUsage {
     input_tokens: Option<u64>,
     output_tokens: Option<u64>,

@@ -1,9 +1,9 @@
-//! Upstream parser for OpenAI Chat Completions streams: `data:` lines holding
+//! Upstream parser for `OpenAI` Chat Completions streams: `data:` lines holding
 //! `chat.completion.chunk` objects, ended by `data: [DONE]`.
 //!
 //! Spec: <https://platform.openai.com/docs/api-reference/chat-streaming>. Only choice 0 is
-//! translated. Reasoning arrives as `delta.reasoning_content` (DeepSeek, vLLM) or
-//! `delta.reasoning` (OpenRouter, Groq, Ollama). Usage arrives in a final chunk with `choices: []`,
+//! translated. Reasoning arrives as `delta.reasoning_content` (`DeepSeek`, vLLM) or
+//! `delta.reasoning` (`OpenRouter`, Groq, Ollama). Usage arrives in a final chunk with `choices: []`,
 //! and only when the request set `stream_options.include_usage` (the request translator forces
 //! it). A `data: {"error": …}` chunk is a mid-stream failure.
 
@@ -99,7 +99,7 @@ pub struct ErrorBody<'a> {
 }
 
 impl ErrorBody<'_> {
-    /// Classifies an OpenAI error by its `type` / `code`.
+    /// Classifies an `OpenAI` error by its `type` / `code`.
     pub fn kind(&self) -> ErrorKind {
         let code = self
             .code

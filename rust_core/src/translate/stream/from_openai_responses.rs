@@ -1,4 +1,4 @@
-//! Upstream parser for OpenAI Responses streams: typed events from `response.created` to
+//! Upstream parser for `OpenAI` Responses streams: typed events from `response.created` to
 //! `response.completed` / `response.incomplete`, with output items (`message`, `reasoning`,
 //! `function_call`) announced by `response.output_item.added` and closed by `.done`.
 //!

@@ -205,7 +205,8 @@ impl Hub {
             None => self.ctx.id_body = self.ctx.mint(0),
         }
         if let Some(model) = model.filter(|s| !s.is_empty()) {
-            model.clone_into(&mut self.ctx.model);
+            self.ctx.model.clear();
+            self.ctx.model.push_str(model);
         }
         self.state = State::Open;
         if self.is_translating {

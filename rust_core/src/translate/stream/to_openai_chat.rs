@@ -1,9 +1,9 @@
-//! Client writer for OpenAI Chat Completions streams: `chat.completion.chunk` objects as SSE
+//! Client writer for `OpenAI` Chat Completions streams: `chat.completion.chunk` objects as SSE
 //! `data:` lines, a role chunk first, a finish chunk, a usage chunk (`choices: []`) when usage is
 //! known, then `data: [DONE]`. Reasoning goes to `delta.reasoning_content`.
 //!
 //! Spec: <https://platform.openai.com/docs/api-reference/chat-streaming>. A failure is sent as
-//! `data: {"error":{...}}` without `[DONE]`: the OpenAI SDKs raise on an `error` chunk, and a
+//! `data: {"error":{...}}` without `[DONE]`: the `OpenAI` SDKs raise on an `error` chunk, and a
 //! client that only waits for `[DONE]` sees an unfinished stream instead of a false success.
 
 use super::hub::Context;
@@ -32,7 +32,7 @@ fn finish_reason(stop: StopReason) -> &'static str {
     }
 }
 
-/// The OpenAI error `type` and `code` for a failure.
+/// The `OpenAI` error `type` and `code` for a failure.
 pub fn error_type_code(kind: ErrorKind) -> (&'static str, &'static str) {
     match kind {
         ErrorKind::InvalidRequest => ("invalid_request_error", "upstream_invalid_request"),

@@ -1,4 +1,4 @@
-//! Client writer for OpenAI Responses streams: `response.created`, `response.in_progress`, then
+//! Client writer for `OpenAI` Responses streams: `response.created`, `response.in_progress`, then
 //! per output item `response.output_item.added`, its content events and `*.done` events, then
 //! exactly one terminal event (`response.completed`, `response.incomplete` or `response.failed`)
 //! carrying the full response object with usage. Every event has a `sequence_number`.
@@ -6,7 +6,7 @@
 //! Spec: <https://platform.openai.com/docs/api-reference/responses-streaming>. Items: `message`
 //! (one `output_text` part), `function_call` (`fc_` id, `call_id` from the upstream), and
 //! `reasoning` with a `reasoning_text` content part streamed by `response.reasoning_text.delta`:
-//! upstream reasoning is the model's own text, not an OpenAI summary, so the summary events
+//! upstream reasoning is the model's own text, not an `OpenAI` summary, so the summary events
 //! would mislabel it.
 
 use super::hub::Context;
