@@ -182,7 +182,7 @@ def check_anthropic(raw: bytes) -> Result:
     types = [json.loads(d)["type"] for _, d in events]
     for (name, data), t in zip(events, types, strict=True):
         assert name == t, "event: line must match the data type"
-        if t != "error":
+        if t not in ("error", "ping"):
             _ANTHROPIC(json.loads(data))
     if "error" in types:
         assert types.index("error") == len(types) - 1

@@ -259,6 +259,5 @@ def test_arbitrary_bytes_never_crash(upstream: str, chunks: list[bytes]) -> None
 @given(payload=st.text(max_size=80))
 def test_arbitrary_event_data_never_crashes(upstream: str, payload: str) -> None:
     t = new(upstream, "openai-chat")
-    t.feed(b"data: " + payload.replace("\n", " ").encode() + b"\n\n")
-    out = t.finish()
+    out = t.feed(b"data: " + payload.replace("\n", " ").encode() + b"\n\n") + t.finish()
     assert out.endswith(b"\n\n")

@@ -8,35 +8,41 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 create_exception!(
-    _core,
+    plano._core,
     CoreError,
     PyValueError,
     "Base class of every error raised by plano._core."
 );
 create_exception!(
-    _core,
+    plano._core,
     SseError,
     CoreError,
     "Malformed or oversized server-sent-event input."
 );
 create_exception!(
-    _core,
+    plano._core,
     EventStreamError,
     CoreError,
     "Malformed AWS event-stream input or an exception frame."
 );
 create_exception!(
-    _core,
+    plano._core,
     TranslationError,
     CoreError,
     "A body or chunk that cannot be translated between APIs."
 );
 create_exception!(
-    _core,
+    plano._core,
     RateLimitError,
     CoreError,
     "Invalid rate-limit configuration or arguments."
 );
+
+impl From<crate::sse::SseError> for PyErr {
+    fn from(err: crate::sse::SseError) -> Self {
+        SseError::new_err(err.to_string())
+    }
+}
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();

@@ -20,7 +20,12 @@ fn api_kind(name: &str) -> PyResult<ApiKind> {
 impl PyStreamTranslator {
     #[new]
     #[pyo3(signature = (*, upstream, client, model = None, now_s = None))]
-    fn new(upstream: &str, client: &str, model: Option<&str>, now_s: Option<f64>) -> PyResult<Self> {
+    fn new(
+        upstream: &str,
+        client: &str,
+        model: Option<&str>,
+        now_s: Option<f64>,
+    ) -> PyResult<Self> {
         let t = Translator::new(api_kind(upstream)?, api_kind(client)?, model, now_s)
             .map_err(|e| TranslationError::new_err(e.to_string()))?;
         Ok(Self(t))

@@ -138,7 +138,7 @@ impl Parser {
             Ok(e) => e,
             Err(e) => {
                 let message = format!("malformed upstream event: {e}");
-                hub.emit(Event::Error(ErrorKind::Server, &message), out);
+                hub.emit(Event::Error(ErrorKind::Malformed, &message), out);
                 return;
             }
         };

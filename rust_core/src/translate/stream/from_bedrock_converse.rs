@@ -154,7 +154,7 @@ impl Parser {
             Ok(p) => p,
             Err(e) => {
                 let message = format!("malformed upstream {event_type} event: {e}");
-                hub.emit(Event::Error(ErrorKind::Server, &message), out);
+                hub.emit(Event::Error(ErrorKind::Malformed, &message), out);
                 return;
             }
         };

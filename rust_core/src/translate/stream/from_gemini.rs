@@ -125,7 +125,7 @@ impl Parser {
             Ok(c) => c,
             Err(e) => {
                 let message = format!("malformed upstream chunk: {e}");
-                hub.emit(Event::Error(ErrorKind::Server, &message), out);
+                hub.emit(Event::Error(ErrorKind::Malformed, &message), out);
                 return;
             }
         };

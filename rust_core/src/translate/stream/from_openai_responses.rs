@@ -43,6 +43,14 @@ struct Response<'a> {
     error: Option<ErrorBody<'a>>,
     #[serde(borrow)]
     incomplete_details: Option<IncompleteDetails<'a>>,
+    #[serde(default, borrow)]
+    output: Vec<OutputItem<'a>>,
+}
+
+#[derive(Deserialize)]
+struct OutputItem<'a> {
+    #[serde(borrow, rename = "type")]
+    kind: Cow<'a, str>,
 }
 
 #[derive(Deserialize)]
@@ -110,7 +118,7 @@ impl Parser {
             Ok(e) => e,
             Err(e) => {
                 let message = format!("malformed upstream event: {e}");
-                hub.emit(Event::Error(ErrorKind::Server, &message), out);
+                hub.emit(Event::Error(ErrorKind::Malformed, &message), out);
                 return;
             }
         };
@@ -171,10 +179,12 @@ impl Parser {
                 let reason = r
                     .and_then(|r| r.incomplete_details.as_ref())
                     .and_then(|d| d.reason.as_deref());
+                let called = self.saw_function_call
+                    || r.is_some_and(|r| r.output.iter().any(|i| i.kind == "function_call"));
                 let stop = match reason {
                     Some("max_output_tokens") => StopReason::MaxTokens,
                     Some("content_filter") => StopReason::ContentFilter,
-                    _ if self.saw_function_call => StopReason::ToolUse,
+                    _ if called => StopReason::ToolUse,
                     _ => StopReason::EndTurn,
                 };
                 hub.emit(Event::Finish(stop), out);

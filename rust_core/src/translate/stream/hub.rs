@@ -172,7 +172,14 @@ impl Hub {
                 }
             }
             Event::Usage(patch) => self.merge_usage(patch),
-            Event::Error(kind, message) => self.fail(kind, message, out),
+            Event::Error(kind, message) => {
+                if self.is_translating {
+                    self.fail(kind, message, out);
+                } else if kind != ErrorKind::Malformed {
+                    // Passthrough: the upstream's own error event already went to the client.
+                    self.state = State::Failed;
+                }
+            }
             Event::Done => {
                 self.ensure_started(out);
                 if self.is_translating {

@@ -83,8 +83,10 @@ pub enum ErrorKind {
     RateLimited,
     /// The upstream is overloaded or unavailable.
     Overloaded,
-    /// The upstream reported an internal error, or sent something unparseable.
+    /// The upstream reported an internal error.
     Server,
+    /// The upstream sent something unparseable (ignored by passthrough: the client parses it).
+    Malformed,
     /// The upstream closed the stream before its terminal event.
     Truncated,
     /// The gateway gave up on the stream (cut connection, timeout).

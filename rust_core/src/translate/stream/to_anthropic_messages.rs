@@ -46,7 +46,9 @@ fn error_type(kind: ErrorKind) -> &'static str {
         ErrorKind::InvalidRequest => "invalid_request_error",
         ErrorKind::RateLimited => "rate_limit_error",
         ErrorKind::Overloaded => "overloaded_error",
-        ErrorKind::Server | ErrorKind::Truncated | ErrorKind::Aborted => "api_error",
+        ErrorKind::Server | ErrorKind::Malformed | ErrorKind::Truncated | ErrorKind::Aborted => {
+            "api_error"
+        }
     }
 }
 

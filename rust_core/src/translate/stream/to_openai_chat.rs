@@ -38,7 +38,7 @@ pub fn error_type_code(kind: ErrorKind) -> (&'static str, &'static str) {
         ErrorKind::InvalidRequest => ("invalid_request_error", "upstream_invalid_request"),
         ErrorKind::RateLimited => ("rate_limit_error", "rate_limit_exceeded"),
         ErrorKind::Overloaded => ("server_error", "upstream_overloaded"),
-        ErrorKind::Server => ("server_error", "upstream_error"),
+        ErrorKind::Server | ErrorKind::Malformed => ("server_error", "upstream_error"),
         ErrorKind::Truncated => ("server_error", "stream_truncated"),
         ErrorKind::Aborted => ("server_error", "stream_aborted"),
     }

@@ -9,6 +9,7 @@ use super::{
     from_anthropic_messages, from_bedrock_converse, from_gemini, from_openai_chat,
     from_openai_responses, ErrorKind,
 };
+use crate::sse;
 use crate::translate::ApiKind;
 
 /// A stream pair that cannot be translated.
@@ -44,9 +45,17 @@ impl Upstream {
     }
 }
 
+/// How upstream bytes are cut into events.
+#[derive(Debug)]
+enum Framing {
+    Sse(sse::Parser),
+    EventStream,
+}
+
 /// Translates (or passes through and observes) one upstream stream for one client.
 #[derive(Debug)]
 pub struct Translator {
+    framing: Framing,
     upstream: Upstream,
     hub: Hub,
     passthrough: Option<Passthrough>,
@@ -81,7 +90,12 @@ impl Translator {
             hub.observe_only();
             Passthrough::new(upstream)
         });
+        let framing = match upstream {
+            ApiKind::BedrockConverse => Framing::EventStream,
+            _ => Framing::Sse(sse::Parser::default()),
+        };
         Ok(Self {
+            framing,
             upstream: Upstream::new(upstream),
             hub,
             passthrough,
@@ -89,45 +103,87 @@ impl Translator {
         })
     }
 
-    /// Handles the data of one complete upstream SSE event.
-    pub fn on_sse_data(&mut self, data: &str) {
+    /// Feeds one upstream network chunk; returns the client bytes it produced (possibly none).
+    pub fn feed(&mut self, chunk: &[u8]) -> &[u8] {
+        self.out.clear();
         if self.hub.is_closed() {
-            return;
+            return &self.out;
         }
         if let Some(p) = &mut self.passthrough {
-            match p.observe(data) {
-                Observe::Parse => {}
-                Observe::Estimate(chars) => {
-                    self.hub.add_output_chars(chars);
-                    return;
+            p.forward(chunk, &mut self.out);
+        }
+        let Self {
+            framing,
+            upstream,
+            hub,
+            passthrough,
+            out,
+        } = self;
+        match framing {
+            Framing::Sse(parser) => {
+                let result = parser.feed_with(chunk, |ev| {
+                    on_sse_data(upstream, hub, passthrough.as_mut(), &ev.data, out);
+                });
+                if let Err(e) = result {
+                    let message = format!("upstream stream unreadable: {e}");
+                    self.fail(ErrorKind::Server, &message);
                 }
             }
-        }
-        let (hub, out) = (&mut self.hub, &mut self.out);
-        match &mut self.upstream {
-            Upstream::Chat(p) => p.on_event(data, hub, out),
-            Upstream::Anthropic(p) => p.on_event(data, hub, out),
-            Upstream::Responses(p) => p.on_event(data, hub, out),
-            Upstream::Gemini(p) => p.on_event(data, hub, out),
-            Upstream::Bedrock(_) => {
-                let message = "SSE event on a Bedrock event-stream";
-                hub.emit(super::Event::Error(ErrorKind::Server, message), out);
+            Framing::EventStream => {
+                self.fail(ErrorKind::Server, "event-stream framing unavailable");
             }
         }
+        &self.out
     }
 
-    /// Handles one decoded Bedrock event-stream frame.
-    pub fn on_frame(&mut self, frame: Frame<'_>) {
+    /// Upstream EOF: closes the client envelope, or reports a truncated stream to the client.
+    pub fn finish(&mut self) -> &[u8] {
+        self.out.clear();
         if self.hub.is_closed() {
-            return;
+            return &self.out;
         }
-        if let Upstream::Bedrock(p) = &mut self.upstream {
-            p.on_frame(frame, &mut self.hub, &mut self.out);
+        if let Framing::Sse(parser) = &mut self.framing {
+            // An event cut off only by EOF (e.g. `data: [DONE]` without its blank line) counts.
+            if let Some(ev) = parser.finish().unterminated {
+                let Self {
+                    upstream,
+                    hub,
+                    passthrough,
+                    out,
+                    ..
+                } = self;
+                on_sse_data(upstream, hub, passthrough.as_mut(), &ev.data, out);
+            }
         }
+        if let Some(p) = &mut self.passthrough {
+            let rest = p.take_pending();
+            if self.hub.is_closed() {
+                self.out.extend_from_slice(&rest);
+                return &self.out;
+            }
+        }
+        if self.passthrough.is_some() && self.hub.stop_reason().is_some() {
+            self.hub.emit(super::Event::Done, &mut self.out);
+        }
+        if !self.hub.is_closed() {
+            if self.passthrough.is_some() {
+                self.fail(ErrorKind::Truncated, "upstream stream ended early");
+            } else {
+                self.hub.end_of_input(&mut self.out);
+            }
+        }
+        &self.out
+    }
+
+    /// Ends the stream with a client-dialect error (cut connection, timeout); empty once ended.
+    pub fn abort(&mut self, message: &str) -> &[u8] {
+        self.out.clear();
+        self.fail(ErrorKind::Aborted, message);
+        &self.out
     }
 
     /// Ends the stream with a client-dialect error of `kind` (no-op once it has ended).
-    pub fn fail(&mut self, kind: ErrorKind, message: &str) {
+    fn fail(&mut self, kind: ErrorKind, message: &str) {
         if let Some(p) = &self.passthrough {
             if self.hub.is_started() {
                 self.hub.adopt_upstream_envelope(p.last_sequence_number());
@@ -136,13 +192,34 @@ impl Translator {
         self.hub.fail(kind, message, &mut self.out);
     }
 
-    /// Takes the client bytes produced so far.
-    pub fn take_output(&mut self) -> &[u8] {
-        &self.out
-    }
-
     pub fn hub(&self) -> &Hub {
         &self.hub
+    }
+}
+
+/// Routes one SSE event's data to the upstream parser (after the passthrough gate).
+fn on_sse_data(
+    upstream: &mut Upstream,
+    hub: &mut Hub,
+    passthrough: Option<&mut Passthrough>,
+    data: &str,
+    out: &mut Vec<u8>,
+) {
+    if hub.is_closed() {
+        return;
+    }
+    if let Some(p) = passthrough {
+        if let Observe::Estimate(chars) = p.observe(data) {
+            hub.add_output_chars(chars);
+            return;
+        }
+    }
+    match upstream {
+        Upstream::Chat(p) => p.on_event(data, hub, out),
+        Upstream::Anthropic(p) => p.on_event(data, hub, out),
+        Upstream::Responses(p) => p.on_event(data, hub, out),
+        Upstream::Gemini(p) => p.on_event(data, hub, out),
+        Upstream::Bedrock(_) => {}
     }
 }
 
@@ -167,12 +244,9 @@ mod tests {
     fn run(upstream: ApiKind, client: ApiKind, fixture: &str) -> (Translator, String) {
         let mut t = Translator::new(upstream, client, Some("fallback-model"), Some(1.0e9))
             .unwrap_or_else(|e| panic!("{e}"));
-        for data in data_events(fixture) {
-            t.on_sse_data(&data);
-        }
-        t.hub.end_of_input(&mut t.out);
-        let out = String::from_utf8(t.out.clone()).unwrap_or_default();
-        (t, out)
+        let mut out = t.feed(fixture.as_bytes()).to_vec();
+        out.extend_from_slice(t.finish());
+        (t, String::from_utf8(out).unwrap_or_default())
     }
 
     const ANTHROPIC_TEXT: &str =
