@@ -3,18 +3,21 @@
 Only a concern's wrapper module imports `plano._core`; the rest of the app imports that wrapper.
 """
 
-from typing import Literal, TypedDict, final
+from typing import Literal, TypeAlias, TypedDict, final
 
 __all__ = [
     "CoreError",
+    "EventStreamDecoder",
     "EventStreamError",
     "RateLimitError",
+    "RateLimiter",
     "SseError",
     "SseEvent",
     "SseParser",
     "StreamTranslator",
     "TranslationError",
     "__version__",
+    "encode_event_stream_frame",
     "encode_sse",
 ]
 
@@ -27,7 +30,14 @@ class SseError(CoreError):
     """Malformed or oversized server-sent-event input."""
 
 class EventStreamError(CoreError):
-    """Malformed AWS event-stream input or an exception frame."""
+    """Malformed AWS event-stream input or an exception frame.
+
+    For an upstream exception frame, ``exception_type`` (e.g. "throttlingException", or the
+    ``:error-code`` of an error frame) and ``upstream_message`` are set; otherwise both are None.
+    """
+
+    exception_type: str | None
+    upstream_message: str | None
 
 class TranslationError(CoreError):
     """A body or chunk that cannot be translated between APIs."""
@@ -73,7 +83,11 @@ class SseParser:
 
     def __new__(cls, *, max_event_bytes: int = ...) -> SseParser: ...
     def feed(self, chunk: bytes) -> list[SseEvent]:
-        """Parse one chunk; return the events it completes (possibly none)."""
+        """Parse one chunk; return the events it completes (possibly none).
+
+        If an error follows some events within this chunk, those events are returned and the
+        error is raised by the next ``feed``.
+        """
 
     def finish(self) -> tuple[int, SseEvent | None]:
         """End the stream and reset the parser.
@@ -88,6 +102,81 @@ class SseParser:
 def encode_sse(data: str, *, event: str | None = None, id: str | None = None) -> bytes:
     """Render one event: ``event:``/``id:`` lines, one ``data:`` line per line of ``data``
     (split at LF, CRLF or CR), then a blank line. CR/LF inside ``event``/``id`` are dropped."""
+
+# --- eventstream (rust_core/src/eventstream): AWS event-stream binary frames --------------------
+
+_EventStreamHeaders: TypeAlias = dict[str, bool | int | str | bytes]
+
+@final
+class EventStreamDecoder:
+    """Incremental AWS event-stream decoder for one stream (Bedrock ``ConverseStream``).
+
+    Feed network chunks of any size; partial frames stay buffered. Both CRCs are verified and a
+    frame must be 16..``max_frame_bytes`` bytes (default 16 MiB). Header values decode to bool,
+    int (byte/short/int/long, and timestamps as epoch milliseconds), str, or bytes (bytes and
+    uuid values). Exception frames raise ``EventStreamError`` with ``exception_type`` set.
+    Errors are sticky: once raised, every later call raises again.
+    """
+
+    def __new__(cls, *, max_frame_bytes: int = ...) -> EventStreamDecoder: ...
+    def feed(self, chunk: bytes) -> list[tuple[_EventStreamHeaders, bytes]]:
+        """Decode one chunk; return the complete frames as ``(headers, payload)``.
+
+        If an error follows some frames within this chunk, those frames are returned and the
+        error is raised by the next ``feed`` or ``finish``, so no frame before it is lost.
+        """
+
+    def finish(self) -> None:
+        """End the stream and reset; raise ``EventStreamError`` if a partial frame (or a pending
+        error) remains."""
+
+def encode_event_stream_frame(headers: _EventStreamHeaders, payload: bytes) -> bytes:
+    """Encode one frame. Header values: bool, int (int32 if it fits, else int64), str or bytes."""
+
+# --- ratelimit (rust_core/src/ratelimit): keyed GCRA token buckets ------------------------------
+
+_RateUnit: TypeAlias = Literal["second", "minute", "hour", "day"]
+
+@final
+class RateLimiter:
+    """Keyed token buckets (GCRA) with exact units and a caller-supplied clock; thread-safe.
+
+    Each ``(key, limit_tokens, unit)`` is its own bucket holding up to ``limit_tokens`` tokens
+    and refilling one every ``unit / limit_tokens`` exactly (a day is 86400 s, not hours/24). A
+    new bucket starts full. ``now_s`` is any monotonic clock in seconds (e.g. ``time.monotonic()``),
+    quantized to nanoseconds. Memory is bounded: full buckets are dropped (lazily, and all of
+    them by ``sweep``) and past ``max_keys`` buckets the least recently used one is evicted.
+    Invalid units, ``limit_tokens == 0`` or a non-finite clock raise ``RateLimitError``; a
+    negative count raises ``OverflowError``.
+    """
+
+    def __new__(cls, *, max_keys: int = ...) -> RateLimiter: ...
+    def try_acquire(
+        self, key: str, *, limit_tokens: int, unit: _RateUnit, cost: int, now_s: float
+    ) -> float | None:
+        """Take ``cost`` tokens. None = allowed; else the exact seconds until ``cost`` tokens are
+        available (rounded up to 1 ns), or ``math.inf`` if ``cost > limit_tokens`` (never).
+        A cost of 0 is allowed unless the bucket is in debt."""
+
+    def charge(
+        self, key: str, *, limit_tokens: int, unit: _RateUnit, cost: int, now_s: float
+    ) -> None:
+        """Take ``cost`` tokens unconditionally (e.g. output tokens after a response); the bucket
+        may go into debt, so later requests wait until it has refilled."""
+
+    def refund(
+        self, key: str, *, limit_tokens: int, unit: _RateUnit, tokens: int, now_s: float
+    ) -> None:
+        """Give ``tokens`` back, never above the bucket's capacity."""
+
+    def remaining(self, key: str, *, limit_tokens: int, unit: _RateUnit, now_s: float) -> int:
+        """Whole tokens available now (negative while in debt)."""
+
+    def sweep(self, now_s: float) -> int:
+        """Drop every bucket that is full at ``now_s``; return how many were dropped."""
+
+    def __len__(self) -> int:
+        """Live (not full) buckets."""
 
 # --- streaming response translation (rust_core/src/translate/stream/) ---
 

@@ -5,8 +5,6 @@ enforce each dialect's envelope rules."""
 from __future__ import annotations
 
 import json
-import struct
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +13,8 @@ from anthropic.types import RawMessageStreamEvent
 from openai.types.chat import ChatCompletionChunk
 from openai.types.responses import ResponseStreamEvent
 from pydantic import TypeAdapter
+
+from plano._core import encode_event_stream_frame
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "streams"
 UPSTREAMS = ["openai-chat", "anthropic-messages", "openai-responses", "bedrock-converse", "gemini"]
@@ -34,21 +34,6 @@ _REASONING_FILE = {
 }
 
 
-def _header(name: str, value: str) -> bytes:
-    raw = value.encode()
-    return bytes([len(name)]) + name.encode() + b"\x07" + struct.pack(">H", len(raw)) + raw
-
-
-def encode_frame(headers: dict[str, str], payload: bytes) -> bytes:
-    """One AWS event-stream message (prelude, CRCs, string headers)."""
-    hdr = b"".join(_header(k, v) for k, v in headers.items())
-    total = 12 + len(hdr) + len(payload) + 4
-    prelude = struct.pack(">II", total, len(hdr))
-    prelude += struct.pack(">I", zlib.crc32(prelude))
-    body = prelude + hdr + payload
-    return body + struct.pack(">I", zlib.crc32(body))
-
-
 def bedrock_stream(frames: list[dict[str, Any]]) -> bytes:
     out = b""
     for f in frames:
@@ -65,7 +50,7 @@ def bedrock_stream(frames: list[dict[str, Any]]) -> bytes:
                 ":content-type": "application/json",
                 ":message-type": "event",
             }
-        out += encode_frame(headers, payload)
+        out += encode_event_stream_frame(headers, payload)
     return out
 
 

@@ -100,3 +100,10 @@ def test_encode_then_parse_round_trips(data: str, event: str | None) -> None:
         SseEvent(data.replace("\r\n", "\n").replace("\r", "\n"), event=expected_event or None)
     ]
     assert tail == (0, None)
+
+
+def test_events_before_an_error_are_returned_first() -> None:
+    parser = SseParser(max_event_bytes=64)
+    assert parser.feed(b"data: a\n\ndata: " + b"x" * 100) == [SseEvent("a")]
+    with pytest.raises(SseError):
+        parser.feed(b"")

@@ -44,8 +44,40 @@ impl From<crate::sse::SseError> for PyErr {
     }
 }
 
+/// Exception frames keep their type and message as attributes (`exception_type`,
+/// `upstream_message`); other event-stream errors leave them `None`.
+impl From<crate::eventstream::FrameError> for PyErr {
+    fn from(err: crate::eventstream::FrameError) -> Self {
+        let text = err.to_string();
+        let crate::eventstream::FrameError::Exception {
+            exception_type,
+            message,
+        } = err
+        else {
+            return EventStreamError::new_err(text);
+        };
+        Python::attach(|py| {
+            let err = EventStreamError::new_err(text);
+            let value = err.value(py);
+            let set = value
+                .setattr("exception_type", exception_type)
+                .and_then(|()| value.setattr("upstream_message", message));
+            set.err().unwrap_or(err)
+        })
+    }
+}
+
+impl From<crate::ratelimit::RateLimitError> for PyErr {
+    fn from(err: crate::ratelimit::RateLimitError) -> Self {
+        RateLimitError::new_err(err.to_string())
+    }
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
+    let event_stream_error = py.get_type::<EventStreamError>();
+    event_stream_error.setattr("exception_type", py.None())?;
+    event_stream_error.setattr("upstream_message", py.None())?;
     m.add("CoreError", py.get_type::<CoreError>())?;
     m.add("SseError", py.get_type::<SseError>())?;
     m.add("EventStreamError", py.get_type::<EventStreamError>())?;

@@ -1,6 +1,8 @@
 //! The Python boundary: thin pyo3 wrappers over the pure modules, registered on `plano._core`.
 
 mod errors;
+mod eventstream;
+mod ratelimit;
 mod sse;
 mod stream;
 
@@ -11,6 +13,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     errors::register(m)?;
     sse::register(m)?;
+    eventstream::register(m)?;
+    ratelimit::register(m)?;
     stream::register(m)?;
     Ok(())
 }

@@ -63,10 +63,12 @@ impl PySseParser {
     }
 
     fn feed(&mut self, chunk: &[u8]) -> PyResult<Vec<PySseEvent>> {
-        let mut events = Vec::new();
-        self.0
-            .feed_with(chunk, |e| events.push(PySseEvent::from(e)))?;
-        Ok(events)
+        Ok(self
+            .0
+            .feed(chunk)?
+            .into_iter()
+            .map(PySseEvent::from)
+            .collect())
     }
 
     fn finish(&mut self) -> (usize, Option<PySseEvent>) {

@@ -11,7 +11,8 @@
 //!   between CR and LF) yields the same events: bytes after the last line end stay buffered.
 //! * Memory is bounded: the raw bytes of one event block (all its lines, terminators excluded,
 //!   comments included) may not exceed `max_event_bytes`, else [`SseError::EventTooLarge`].
-//!   After an error the stream is broken; the parser keeps returning the error.
+//!   After an error the stream is broken; the parser keeps returning the error. [`Parser::feed`]
+//!   returns the events completed before an error and reports the error on the next call.
 //!
 //! Rust callers (the stream translators) use [`Parser::feed_with`], which hands each event to a
 //! closure without collecting a `Vec`, and [`encode_event_into`], which appends to a buffer.
@@ -111,11 +112,14 @@ impl Parser {
         }
     }
 
-    /// Feeds one chunk and returns the events it completes (possibly none).
+    /// Feeds one chunk and returns the events it completes (possibly none). On an error after
+    /// some events, those events are returned and the (sticky) error is reported by the next call.
     pub fn feed(&mut self, chunk: &[u8]) -> Result<Vec<Event>, SseError> {
         let mut events = Vec::new();
-        self.feed_with(chunk, |e| events.push(e))?;
-        Ok(events)
+        match self.feed_with(chunk, |e| events.push(e)) {
+            Err(err) if events.is_empty() => Err(err),
+            _ => Ok(events),
+        }
     }
 
     /// Feeds one chunk, calling `on_event` for each event it completes. Events before an error
@@ -410,6 +414,14 @@ mod tests {
         assert!(parser.feed(b"\n\n").is_err());
         let mut parser = Parser::new(16);
         assert!(parser.feed(b"data: 0123\ndata: 456789\n").is_err());
+        let mut parser = Parser::new(16);
+        assert_eq!(
+            parser
+                .feed(b"data: a\n\ndata: 0123456789ab")
+                .map(|v| v.len()),
+            Ok(1)
+        );
+        assert!(parser.feed(b"").is_err());
     }
 
     #[test]

@@ -16,23 +16,6 @@ use super::hub::Hub;
 use super::{ErrorKind, Event, UsagePatch};
 use crate::translate::common::StopReason;
 
-/// One decoded event-stream frame, as the framing layer hands it over.
-#[derive(Debug, Clone, Copy)]
-pub enum Frame<'a> {
-    /// `:message-type: event` with its `:event-type` and JSON payload.
-    Event {
-        event_type: &'a str,
-        payload: &'a [u8],
-    },
-    /// `:message-type: exception` with its `:exception-type` and JSON payload (`{"message"}`).
-    Exception {
-        exception_type: &'a str,
-        payload: &'a [u8],
-    },
-    /// `:message-type: error` with `:error-code` and `:error-message` headers.
-    Error { code: &'a str, message: &'a str },
-}
-
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Payload<'a> {
@@ -44,8 +27,6 @@ struct Payload<'a> {
     #[serde(borrow)]
     stop_reason: Option<Cow<'a, str>>,
     usage: Option<BedrockUsage>,
-    #[serde(borrow, alias = "Message")]
-    message: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
@@ -125,31 +106,24 @@ pub struct Parser {
 }
 
 impl Parser {
-    pub fn on_frame(&mut self, frame: Frame<'_>, hub: &mut Hub, out: &mut Vec<u8>) {
-        let (event_type, payload) = match frame {
-            Frame::Event {
-                event_type,
-                payload,
-            } => (event_type, payload),
-            Frame::Exception {
-                exception_type,
-                payload,
-            } => {
-                let parsed = serde_json::from_slice::<Payload<'_>>(payload).ok();
-                let message = parsed
-                    .as_ref()
-                    .and_then(|p| p.message.as_deref())
-                    .filter(|m| !m.is_empty())
-                    .unwrap_or(exception_type);
-                hub.emit(Event::Error(exception_kind(exception_type), message), out);
-                return;
-            }
-            Frame::Error { code, message } => {
-                let message = if message.is_empty() { code } else { message };
-                hub.emit(Event::Error(exception_kind(code), message), out);
-                return;
-            }
+    /// An exception frame (`:message-type` `exception` or `error`), already decoded.
+    pub fn on_exception(
+        &mut self,
+        exception_type: &str,
+        message: &str,
+        hub: &mut Hub,
+        out: &mut Vec<u8>,
+    ) {
+        let message = if message.is_empty() {
+            exception_type
+        } else {
+            message
         };
+        hub.emit(Event::Error(exception_kind(exception_type), message), out);
+    }
+
+    /// An event frame: its `:event-type` and JSON payload.
+    pub fn on_event(&mut self, event_type: &str, payload: &[u8], hub: &mut Hub, out: &mut Vec<u8>) {
         let p: Payload<'_> = match serde_json::from_slice(payload) {
             Ok(p) => p,
             Err(e) => {

@@ -2,13 +2,13 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::from_bedrock_converse::Frame;
 use super::hub::Hub;
 use super::passthrough::{Observe, Passthrough};
 use super::{
     from_anthropic_messages, from_bedrock_converse, from_gemini, from_openai_chat,
     from_openai_responses, ErrorKind,
 };
+use crate::eventstream::{self, FrameError};
 use crate::sse;
 use crate::translate::ApiKind;
 
@@ -49,7 +49,7 @@ impl Upstream {
 #[derive(Debug)]
 enum Framing {
     Sse(sse::Parser),
-    EventStream,
+    EventStream(eventstream::Decoder),
 }
 
 /// Translates (or passes through and observes) one upstream stream for one client.
@@ -91,7 +91,7 @@ impl Translator {
             Passthrough::new(upstream)
         });
         let framing = match upstream {
-            ApiKind::BedrockConverse => Framing::EventStream,
+            ApiKind::BedrockConverse => Framing::EventStream(eventstream::Decoder::default()),
             _ => Framing::Sse(sse::Parser::default()),
         };
         Ok(Self {
@@ -129,11 +129,39 @@ impl Translator {
                     self.fail(ErrorKind::Server, &message);
                 }
             }
-            Framing::EventStream => {
-                self.fail(ErrorKind::Server, "event-stream framing unavailable");
+            Framing::EventStream(decoder) => {
+                let result = decoder.feed_with(chunk, |frame| {
+                    if let (Upstream::Bedrock(p), Some(event_type)) =
+                        (&mut *upstream, frame.event_type())
+                    {
+                        if !hub.is_closed() {
+                            p.on_event(event_type, &frame.payload, hub, out);
+                        }
+                    }
+                });
+                self.on_frame_error(result);
             }
         }
         &self.out
+    }
+
+    fn on_frame_error(&mut self, result: Result<(), FrameError>) {
+        match result {
+            Ok(()) => {}
+            Err(FrameError::Exception {
+                exception_type,
+                message,
+            }) => {
+                if let Upstream::Bedrock(p) = &mut self.upstream {
+                    p.on_exception(&exception_type, &message, &mut self.hub, &mut self.out);
+                }
+            }
+            Err(FrameError::Truncated { .. }) => {}
+            Err(e) => {
+                let message = format!("upstream stream unreadable: {e}");
+                self.fail(ErrorKind::Server, &message);
+            }
+        }
     }
 
     /// Upstream EOF: closes the client envelope, or reports a truncated stream to the client.
@@ -141,6 +169,10 @@ impl Translator {
         self.out.clear();
         if self.hub.is_closed() {
             return &self.out;
+        }
+        if let Framing::EventStream(decoder) = &mut self.framing {
+            let result = decoder.finish();
+            self.on_frame_error(result);
         }
         if let Framing::Sse(parser) = &mut self.framing {
             // An event cut off only by EOF (e.g. `data: [DONE]` without its blank line) counts.
