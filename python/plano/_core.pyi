@@ -3,9 +3,7 @@
 Only a concern's wrapper module imports `plano._core`; the rest of the app imports that wrapper.
 """
 
-from typing import Self, final
-
-from typing import Literal, TypeAlias, final
+from typing import Literal, Self, TypeAlias, TypedDict, final
 
 __all__ = [
     "CoreError",
@@ -13,18 +11,28 @@ __all__ = [
     "EventStreamError",
     "RateLimitError",
     "RateLimiter",
+    "RequestInfo",
+    "RequestTranslator",
+    "ResponseTranslator",
     "SseError",
     "SseEvent",
     "SseParser",
+    "StreamTranslator",
+    "TokenUsage",
     "TokenizeError",
     "TranslationError",
-    "__version__",
     "count_request_tokens",
     "count_tokens",
     "encode_event_stream_frame",
-    "encoding_for_model",
     "encode_sse",
+    "encoding_for_model",
+    "error_envelope",
+    "extract_usage",
+    "inspect_request",
+    "translate_error",
+    "__version__",
 ]
+
 __version__: str
 
 class CoreError(ValueError):
@@ -306,3 +314,53 @@ def count_request_tokens(api: _ApiKind, body: bytes, model: str | None = None) -
 def encoding_for_model(model: str | None) -> _Encoding:
     """``gpt-4o*``/``gpt-4.1*`` → o200k_base; other ``gpt-4*`` and ``gpt-3.5*`` → cl100k_base;
     anything else (or None) → o200k_base. A provider prefix (``openai/``) is ignored."""
+# --- streaming response translation (rust_core/src/translate/stream/) ---
+
+_StreamApi = Literal["openai-chat", "openai-responses", "anthropic-messages", "bedrock-converse", "gemini"]
+_ClientApi = Literal["openai-chat", "openai-responses", "anthropic-messages", "gemini"]
+
+class _StreamUsage(TypedDict):
+    """Token usage as reported upstream; `input_tokens` includes cached and cache-write tokens."""
+
+    input_tokens: int
+    output_tokens: int
+    cache_read_tokens: int
+    cache_creation_tokens: int
+    reasoning_tokens: int
+
+@final
+class StreamTranslator:
+    """Translates one upstream response stream for one client, chunk by chunk.
+
+    Same-API pairs pass bytes through unchanged (up to the last complete event) while observing
+    usage, stop reason and completion. `now_s` dates the response and makes minted ids
+    reproducible; it defaults to the current time. Raises `TranslationError` for an unknown API
+    or a non-client API (`bedrock-converse`) as `client`.
+    """
+
+    def __new__(
+        cls,
+        *,
+        upstream: _StreamApi,
+        client: _ClientApi,
+        model: str | None = None,
+        now_s: float | None = None,
+    ) -> Self: ...
+    def feed(self, chunk: bytes) -> bytes:
+        """Feed one upstream chunk; returns client-ready bytes (possibly empty)."""
+    def finish(self) -> bytes:
+        """Upstream EOF: closes the envelope, or emits a client error if the stream was cut."""
+    def abort(self, message: str) -> bytes:
+        """Ends the stream with a client-dialect error event; empty once the stream has ended."""
+    def usage(self) -> _StreamUsage | None:
+        """Token usage reported by the upstream so far, or None."""
+    def stop_reason(self) -> str | None:
+        """end_turn, max_tokens, stop_sequence, tool_use, content_filter, pause_turn or None."""
+    def output_chars(self) -> int:
+        """Characters of text, reasoning and tool arguments seen (for a token estimate)."""
+    def is_complete(self) -> bool:
+        """Whether the stream ended normally (not cut, not failed)."""
+    def response_id(self) -> str | None:
+        """The upstream's response id, when it reported one."""
+    def model(self) -> str:
+        """The upstream-reported model, else the configured one."""

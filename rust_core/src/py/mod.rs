@@ -6,6 +6,7 @@ mod eventstream;
 mod ratelimit;
 mod sse;
 mod tokenize;
+mod stream;
 
 use pyo3::prelude::*;
 
@@ -18,5 +19,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     eventstream::register(m)?;
     ratelimit::register(m)?;
     tokenize::register(m)?;
+    stream::register(m)?;
     Ok(())
 }

@@ -17,6 +17,7 @@ pub mod ir;
 pub mod request;
 pub mod response;
 pub mod wire;
+pub mod stream;
 
 use std::fmt;
 use std::str::FromStr;
