@@ -380,7 +380,7 @@ mod tests {
             + o200k("w")
             + o200k(r#"{"c":"P"}"#)
             + o200k("sun")
-            + o200k(r#"{"input_schema":{"type":"object"},"name":"w"}"#);
+            + o200k(r#"{"name":"w","input_schema":{"type":"object"}}"#);
         assert_eq!(count(ApiKind::AnthropicMessages, body), Ok(want));
     }
 
