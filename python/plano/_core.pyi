@@ -21,6 +21,7 @@ __all__ = [
     "TokenUsage",
     "TokenizeError",
     "TranslationError",
+    "__version__",
     "count_request_tokens",
     "count_tokens",
     "encode_event_stream_frame",
@@ -30,7 +31,6 @@ __all__ = [
     "extract_usage",
     "inspect_request",
     "translate_error",
-    "__version__",
 ]
 
 __version__: str
@@ -148,6 +148,7 @@ def translate_error(
 
 def error_envelope(*, client: str, status: int, message: str, code: str | None = None) -> bytes:
     """Plano's own error as the client API's error envelope."""
+
 class TokenizeError(CoreError):
     """An unknown encoding or API, or a request body that cannot be counted."""
 
@@ -314,9 +315,12 @@ def count_request_tokens(api: _ApiKind, body: bytes, model: str | None = None) -
 def encoding_for_model(model: str | None) -> _Encoding:
     """``gpt-4o*``/``gpt-4.1*`` → o200k_base; other ``gpt-4*`` and ``gpt-3.5*`` → cl100k_base;
     anything else (or None) → o200k_base. A provider prefix (``openai/``) is ignored."""
+
 # --- streaming response translation (rust_core/src/translate/stream/) ---
 
-_StreamApi = Literal["openai-chat", "openai-responses", "anthropic-messages", "bedrock-converse", "gemini"]
+_StreamApi = Literal[
+    "openai-chat", "openai-responses", "anthropic-messages", "bedrock-converse", "gemini"
+]
 _ClientApi = Literal["openai-chat", "openai-responses", "anthropic-messages", "gemini"]
 
 class _StreamUsage(TypedDict):
