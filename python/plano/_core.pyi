@@ -3,6 +3,20 @@
 Only a concern's wrapper module imports `plano._core`; the rest of the app imports that wrapper.
 """
 
+from typing import final
+
+__all__ = [
+    "CoreError",
+    "EventStreamError",
+    "Http1Error",
+    "RateLimitError",
+    "ResponseParser",
+    "SseError",
+    "TranslationError",
+    "__version__",
+    "encode_request",
+]
+
 __version__: str
 
 class CoreError(ValueError):
@@ -19,3 +33,42 @@ class TranslationError(CoreError):
 
 class RateLimitError(CoreError):
     """Invalid rate-limit configuration or arguments."""
+
+# --- http1: upstream HTTP/1.1 client bytes (rust_core/src/http1/) ---
+
+class Http1Error(CoreError):
+    """A malformed or oversized HTTP/1.1 response, or a request that cannot be encoded safely."""
+
+@final
+class ResponseParser:
+    """One connection's incremental HTTP/1.1 response parser (RFC 9112 framing).
+
+    Bounds: the head (status line and header fields, at most 128) may not exceed
+    ``max_head_bytes``; a chunk-size line 4 KiB; the trailer section 16 KiB. Past them, or on
+    malformed input, ``feed`` raises ``Http1Error``; any split of the input gives the same parse.
+    """
+
+    def __new__(cls, *, max_head_bytes: int = ...) -> ResponseParser: ...
+    def start(self, is_head_request: bool) -> None:
+        """Prepares for the response to the next request on this connection."""
+    def feed(self, data: bytes) -> tuple[tuple[int, list[tuple[str, str]]] | None, bytes, bool]:
+        """Feeds one network chunk; returns `(head, body, done)`; `head` is `(status, headers)`
+        (lower-case names, in order) when this chunk completed the final head."""
+    def eof(self) -> bool:
+        """The peer closed the connection; returns whether that completes the response."""
+    @property
+    def has_head(self) -> bool:
+        """Whether the final head has been parsed."""
+    @property
+    def is_done(self) -> bool:
+        """Whether the response is complete."""
+    @property
+    def keep_alive(self) -> bool:
+        """Whether the connection can carry another request (only once the response is done)."""
+
+def encode_request(
+    method: str, target: str, host: str, headers: list[tuple[str, str]], body: bytes
+) -> bytes:
+    """The whole request as one buffer: request line, `host`, `headers`, `content-length`, body.
+
+    Raises `Http1Error` on a header name that is not a token or a value holding CR, LF or NUL."""

@@ -1,7 +1,7 @@
 //! Rust errors become Python exceptions here and only here.
 //!
 //! Tree: `CoreError(ValueError)` with subclasses `SseError`, `EventStreamError`,
-//! `TranslationError`, `RateLimitError`.
+//! `TranslationError`, `RateLimitError`, `Http1Error`.
 
 use pyo3::create_exception;
 use pyo3::exceptions::PyValueError;
@@ -38,6 +38,19 @@ create_exception!(
     "Invalid rate-limit configuration or arguments."
 );
 
+create_exception!(
+    _core,
+    Http1Error,
+    CoreError,
+    "A malformed or oversized HTTP/1.1 response, or a request that cannot be encoded safely."
+);
+
+impl From<crate::http1::Http1Error> for PyErr {
+    fn from(e: crate::http1::Http1Error) -> Self {
+        Http1Error::new_err(e.to_string())
+    }
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add("CoreError", py.get_type::<CoreError>())?;
@@ -45,5 +58,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("EventStreamError", py.get_type::<EventStreamError>())?;
     m.add("TranslationError", py.get_type::<TranslationError>())?;
     m.add("RateLimitError", py.get_type::<RateLimitError>())?;
+    m.add("Http1Error", py.get_type::<Http1Error>())?;
     Ok(())
 }

@@ -1,0 +1,519 @@
+"""The upstream HTTP/1.1 client: how the gateway calls LLM providers.
+
+Chosen by benchmark of the real proxy path (`benches/bench_upstream_client.py`, results in
+`benches/README.md`): connections are `asyncio.Protocol`s on the running (uv)loop, each request
+is written with one `transport.write` (assembled and checked for header injection by
+`plano._core.encode_request`), and responses are parsed by `plano._core.ResponseParser`, one
+native call per network chunk (RFC 9112 framing: content-length, chunked, read-until-close).
+
+- One `UpstreamClient` per worker process, opened in the app's startup and closed at shutdown.
+- Per-origin pool of keep-alive connections: LIFO idle stack (the warmest socket first), at most
+  `max_idle_per_origin` idle, closed after `idle_timeout_s`; a connection whose response was not
+  fully read, or that the server marked `connection: close`, is never reused.
+- A request on a reused connection that the server closed before any response byte arrived (a
+  stale keep-alive) is retried once on a fresh connection.
+- Timeouts: `connect_timeout_s` per connection attempt (TCP + TLS), `read_timeout_s` between
+  bytes while the caller waits for them, and an optional per-request `total_timeout_s`.
+- TLS verifies certificates against `ca_file` when given, else the system store; SNI is the URL
+  host even when `host_header` overrides the `Host` header.
+- No `accept-encoding` is sent unless the caller passes one: bodies arrive as identity, and a
+  caller that asks for gzip/br gets the encoded bytes untouched.
+- Bodies stream: `async for chunk in response` yields bytes as they arrive (what has piled up,
+  joined); past `_HIGH_WATER_BYTES` unconsumed, the socket stops reading until the consumer
+  catches up. `close()` mid-body aborts the connection (the downstream client went away).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import ssl
+from collections.abc import AsyncIterator
+from typing import Final, cast
+from urllib.parse import urlsplit
+
+from plano._core import Http1Error, ResponseParser, encode_request
+from plano.errors import UpstreamError
+
+Headers = list[tuple[str, str]]
+
+_HIGH_WATER_BYTES: Final = 256 * 1024
+_LOW_WATER_BYTES: Final = 64 * 1024
+_MAX_CACHED_URLS: Final = 4096
+
+
+class UpstreamConnectError(UpstreamError):
+    """The upstream could not be reached (refused, unresolvable, TLS handshake failed)."""
+
+    code = "upstream_connect_error"
+
+
+class UpstreamTimeout(UpstreamError):
+    """The upstream was too slow: connect, idle read, or total deadline."""
+
+    status_code = 504
+    code = "upstream_timeout"
+
+
+class UpstreamConnectTimeout(UpstreamConnectError, UpstreamTimeout):
+    """Connecting (TCP and TLS) took longer than `connect_timeout_s`."""
+
+    status_code = 504
+    code = "upstream_connect_timeout"
+
+
+class UpstreamProtocolError(UpstreamError):
+    """The upstream's response is not valid HTTP/1.1, or is larger than allowed."""
+
+    code = "upstream_protocol_error"
+
+
+class UpstreamClosed(UpstreamError):
+    """The upstream closed the connection before the response was complete."""
+
+    code = "upstream_closed"
+
+
+class _StaleConnection(UpstreamClosed):
+    """Closed before any response byte: safe to retry once when the connection was reused."""
+
+
+class UpstreamResponse:
+    """One response whose head has arrived; the body follows through `read` or iteration."""
+
+    __slots__ = (
+        "_buffered",
+        "_chunks",
+        "_conn",
+        "_deadline",
+        "_done",
+        "_error",
+        "_got_bytes",
+        "_head_waiter",
+        "_last_rx",
+        "_loop",
+        "_read_timeout_s",
+        "_timer",
+        "_waiter",
+        "headers",
+        "status",
+    )
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        conn: _Connection,
+        read_timeout_s: float,
+        deadline: float | None,
+    ) -> None:
+        self._loop = loop
+        self._conn: _Connection | None = conn
+        self._head_waiter: asyncio.Future[None] | None = loop.create_future()
+        self._waiter: asyncio.Future[None] | None = None
+        self._chunks: list[bytes] = []
+        self._buffered = 0
+        self._done = False
+        self._error: UpstreamError | None = None
+        self._got_bytes = False
+        self._read_timeout_s = read_timeout_s
+        self._deadline = deadline
+        now = loop.time()
+        self._last_rx = now
+        due = now + read_timeout_s
+        if deadline is not None and deadline < due:
+            due = deadline
+        self._timer: asyncio.TimerHandle | None = loop.call_at(due, self._on_timer)
+        self.status = 0
+        self.headers: Headers = []
+
+    def header(self, name: str) -> str | None:
+        """The first value of header `name` (lower-case), or None."""
+        for key, value in self.headers:
+            if key == name:
+                return value
+        return None
+
+    async def read(self, max_bytes: int) -> bytes:
+        """The whole body; `UpstreamProtocolError` (and the connection dropped) past `max_bytes`."""
+        while not self._done:
+            if self._error is not None:
+                raise self._error
+            if self._buffered > max_bytes:
+                break
+            await self._wait()
+        if self._error is not None:
+            raise self._error
+        if self._buffered > max_bytes:
+            self.close()
+            raise UpstreamProtocolError(f"upstream response body exceeds {max_bytes} bytes")
+        chunks = self._chunks
+        self._chunks = []
+        self._buffered = 0
+        if len(chunks) == 1:
+            return chunks[0]
+        return b"".join(chunks)
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self
+
+    async def __anext__(self) -> bytes:
+        while not self._chunks:
+            if self._error is not None:
+                raise self._error
+            if self._done:
+                raise StopAsyncIteration
+            await self._wait()
+        chunks = self._chunks
+        self._chunks = []
+        self._buffered = 0
+        conn = self._conn
+        if conn is not None and conn.is_paused:
+            conn.is_paused = False
+            conn.transport.resume_reading()
+        if len(chunks) == 1:
+            return chunks[0]
+        return b"".join(chunks)
+
+    def close(self) -> None:
+        """Stops the response: an unfinished body aborts its connection (never reused)."""
+        self._cancel_timer()
+        conn = self._conn
+        if conn is not None:
+            self._conn = None
+            conn.response = None
+            conn.abort()
+        if not self._done and self._error is None:
+            self._error = UpstreamClosed("upstream response was closed by the gateway")
+        self._chunks = []
+        self._buffered = 0
+
+    async def _wait(self) -> None:
+        waiter = self._waiter = self._loop.create_future()
+        try:
+            await waiter
+        finally:
+            self._waiter = None
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def _fail(self, error: UpstreamError) -> None:
+        """The connection failed; it is already closed and detached from this response."""
+        self._conn = None
+        self._cancel_timer()
+        if self._error is None and not self._done:
+            self._error = error
+        head_waiter = self._head_waiter
+        if head_waiter is not None:
+            self._head_waiter = None
+            if not head_waiter.done():
+                head_waiter.set_exception(error)
+        self._wake()
+
+    def _cancel_timer(self) -> None:
+        timer = self._timer
+        if timer is not None:
+            self._timer = None
+            timer.cancel()
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        if self._done or self._error is not None:
+            return
+        now = self._loop.time()
+        deadline = self._deadline
+        if deadline is not None and now >= deadline:
+            self._time_out("upstream response exceeded its total timeout")
+            return
+        waiting = self._head_waiter is not None or self._waiter is not None
+        idle_until = self._last_rx + self._read_timeout_s
+        if waiting and now >= idle_until:
+            self._time_out(f"upstream sent nothing for {self._read_timeout_s:g} s")
+            return
+        due = idle_until if waiting else now + self._read_timeout_s
+        if deadline is not None and deadline < due:
+            due = deadline
+        self._timer = self._loop.call_at(due, self._on_timer)
+
+    def _time_out(self, message: str) -> None:
+        conn = self._conn
+        if conn is not None:
+            conn.response = None
+            conn.abort()
+        self._fail(UpstreamTimeout(message))
+
+
+class _Connection(asyncio.Protocol):
+    """One upstream socket; carries one request at a time (`response`)."""
+
+    __slots__ = ("idle_since", "is_closed", "is_paused", "parser", "pool", "response", "transport")
+
+    transport: asyncio.Transport
+
+    def __init__(self, pool: _Pool) -> None:
+        self.pool = pool
+        self.parser = ResponseParser()
+        self.response: UpstreamResponse | None = None
+        self.is_closed = False
+        self.is_paused = False
+        self.idle_since = 0.0
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def send(self, response: UpstreamResponse, data: bytes, is_head_request: bool) -> None:
+        self.response = response
+        self.parser.start(is_head_request)
+        self.transport.write(data)
+
+    def data_received(self, data: bytes) -> None:
+        response = self.response
+        if response is None:
+            self.abort()  # bytes nobody asked for: the connection is out of step
+            return
+        response._got_bytes = True
+        response._last_rx = response._loop.time()
+        try:
+            head, body, done = self.parser.feed(data)
+        except Http1Error as exc:
+            self.response = None
+            self.abort()
+            response._fail(UpstreamProtocolError(f"invalid upstream response: {exc}"))
+            return
+        if head is not None:
+            response.status, response.headers = head
+            head_waiter = response._head_waiter
+            if head_waiter is not None:
+                response._head_waiter = None
+                if not head_waiter.done():
+                    head_waiter.set_result(None)
+        if body:
+            response._chunks.append(body)
+            response._buffered += len(body)
+            if response._buffered > _HIGH_WATER_BYTES and not done and not self.is_paused:
+                self.is_paused = True
+                self.transport.pause_reading()
+        if done:
+            self.response = None
+            response._done = True
+            response._conn = None
+            response._cancel_timer()
+            response._wake()
+            if self.parser.keep_alive and not self.is_closed:
+                self.pool.release(self)
+            else:
+                self.abort()
+        elif body:
+            response._wake()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.is_closed = True
+        response = self.response
+        if response is None:
+            self.pool.forget(self)
+            return
+        self.response = None
+        if self.parser.eof():
+            response._done = True
+            response._conn = None
+            response._cancel_timer()
+            response._wake()
+        elif not response._got_bytes:
+            response._fail(_StaleConnection("upstream closed the connection before responding"))
+        else:
+            response._fail(UpstreamClosed("upstream closed the connection mid-response"))
+
+    def abort(self) -> None:
+        if not self.is_closed:
+            self.is_closed = True
+            self.transport.abort()
+
+
+class _Pool:
+    """Idle keep-alive connections to one origin (scheme, host, port): a LIFO stack."""
+
+    __slots__ = ("client", "host", "idle", "port", "server_hostname", "ssl")
+
+    def __init__(
+        self, client: UpstreamClient, host: str, port: int, ssl_context: ssl.SSLContext | None
+    ) -> None:
+        self.client = client
+        self.host = host
+        self.port = port
+        self.ssl = ssl_context
+        self.server_hostname = host if ssl_context is not None else None
+        self.idle: list[_Connection] = []
+
+    def take(self, now: float) -> _Connection | None:
+        idle = self.idle
+        expiry = now - self.client.idle_timeout_s
+        while idle:
+            conn = idle.pop()
+            if conn.is_closed or conn.idle_since < expiry or conn.transport.is_closing():
+                conn.abort()
+                continue
+            while idle and idle[0].idle_since < expiry:
+                idle.pop(0).abort()
+            return conn
+        return None
+
+    def release(self, conn: _Connection) -> None:
+        if self.client.is_closed or len(self.idle) >= self.client.max_idle_per_origin:
+            conn.abort()
+            return
+        conn.idle_since = self.client.now()
+        self.idle.append(conn)
+
+    def forget(self, conn: _Connection) -> None:
+        with contextlib.suppress(ValueError):
+            self.idle.remove(conn)
+
+    async def connect(self, loop: asyncio.AbstractEventLoop, timeout_s: float) -> _Connection:
+        conn = _Connection(self)
+        try:
+            async with asyncio.timeout(timeout_s):
+                await loop.create_connection(
+                    lambda: conn,
+                    self.host,
+                    self.port,
+                    ssl=self.ssl,
+                    server_hostname=self.server_hostname,
+                )
+        except TimeoutError:
+            raise UpstreamConnectTimeout(
+                f"connecting to {self.host}:{self.port} took longer than {timeout_s:g} s"
+            ) from None
+        except OSError as exc:
+            raise UpstreamConnectError(
+                f"cannot connect to {self.host}:{self.port}: {exc.strerror or exc}"
+            ) from None
+        return conn
+
+
+class UpstreamClient:
+    """Pooled HTTP/1.1 client for one worker process (one event loop)."""
+
+    def __init__(
+        self,
+        *,
+        connect_timeout_s: float,
+        read_timeout_s: float,
+        ca_file: str | None,
+        max_idle_per_origin: int = 64,
+        idle_timeout_s: float = 30.0,
+    ) -> None:
+        self.connect_timeout_s = connect_timeout_s
+        self.read_timeout_s = read_timeout_s
+        self.max_idle_per_origin = max_idle_per_origin
+        self.idle_timeout_s = idle_timeout_s
+        self.is_closed = False
+        self._ca_file = ca_file
+        self._ssl: ssl.SSLContext | None = None
+        self._pools: dict[tuple[str, str, int], _Pool] = {}
+        self._routes: dict[str, tuple[_Pool, str, str]] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def now(self) -> float:
+        loop = self._loop
+        return loop.time() if loop is not None else 0.0
+
+    def _ssl_context(self) -> ssl.SSLContext:
+        if self._ssl is None:
+            context = ssl.create_default_context(cafile=self._ca_file)
+            context.set_alpn_protocols(["http/1.1"])
+            self._ssl = context
+        return self._ssl
+
+    def _route(self, url: str) -> tuple[_Pool, str, str]:
+        """(pool, request target, default Host header) for `url`, parsed once per distinct URL."""
+        route = self._routes.get(url)
+        if route is not None:
+            return route
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme not in ("http", "https") or not parts.hostname:
+            raise UpstreamConnectError(f"unsupported upstream URL {url!r}")
+        try:
+            port = parts.port or (443 if scheme == "https" else 80)
+        except ValueError:
+            raise UpstreamConnectError(f"invalid port in upstream URL {url!r}") from None
+        host = parts.hostname
+        key = (scheme, host, port)
+        pool = self._pools.get(key)
+        if pool is None:
+            pool = _Pool(self, host, port, self._ssl_context() if scheme == "https" else None)
+            self._pools[key] = pool
+        target = parts.path or "/"
+        if parts.query:
+            target = f"{target}?{parts.query}"
+        bracketed = f"[{host}]" if ":" in host else host
+        default_port = 443 if scheme == "https" else 80
+        host_header = bracketed if port == default_port else f"{bracketed}:{port}"
+        if len(self._routes) >= _MAX_CACHED_URLS:
+            self._routes.clear()
+        route = self._routes[url] = (pool, target, host_header)
+        return route
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        headers: Headers,
+        body: bytes,
+        *,
+        host_header: str | None = None,
+        total_timeout_s: float | None = None,
+    ) -> UpstreamResponse:
+        """Sends one request and returns once the response head has arrived."""
+        if self.is_closed:
+            raise UpstreamConnectError("upstream client is closed")
+        loop = self._loop
+        if loop is None:
+            loop = self._loop = asyncio.get_running_loop()
+        pool, target, default_host = self._route(url)
+        try:
+            data = encode_request(method, target, host_header or default_host, headers, body)
+        except Http1Error as exc:
+            raise UpstreamProtocolError(f"cannot send upstream request: {exc}") from None
+        deadline = None if total_timeout_s is None else loop.time() + total_timeout_s
+        is_head_request = method == "HEAD"
+        conn = pool.take(loop.time())
+        reused = conn is not None
+        while True:
+            if conn is None:
+                conn = await pool.connect(loop, self.connect_timeout_s)
+            response = UpstreamResponse(loop, conn, self.read_timeout_s, deadline)
+            conn.send(response, data, is_head_request)
+            head_waiter = response._head_waiter
+            if head_waiter is None:
+                return response
+            try:
+                await head_waiter
+            except _StaleConnection:
+                if not reused:
+                    raise
+                reused = False
+                conn = None
+                continue
+            except asyncio.CancelledError:
+                response.close()
+                raise
+            return response
+
+    async def aclose(self) -> None:
+        """Closes every idle connection; responses still being read keep theirs until done."""
+        self.is_closed = True
+        for pool in self._pools.values():
+            idle, pool.idle = pool.idle, []
+            for conn in idle:
+                conn.abort()
+        self._pools.clear()
+        self._routes.clear()
+        await asyncio.sleep(0)
