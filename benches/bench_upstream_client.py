@@ -144,7 +144,9 @@ class PyreqwestCandidate:
         headers = {"content-type": "application/json"}
         builder = self.client.post(url).headers(headers).body_bytes(body)
         if url.endswith("/sse"):
-            async with builder.build_streamed() as response:
+            # The default read buffer (64 KiB) holds the response back until it fills: measured
+            # 30 ms to first byte on a 20-chunk stream; 0 forwards each chunk as it arrives.
+            async with builder.streamed_read_buffer_limit(0).build_streamed() as response:
                 ctype = response.headers.get("content-type") or "text/event-stream"
                 transport = proto.response_stream(response.status, [("content-type", ctype)])
                 reader = response.body_reader
@@ -161,7 +163,7 @@ _candidate: Any = None
 
 
 async def proxy_app(scope: Any, proto: Any) -> None:
-    global _candidate  # noqa: PLW0603 - one client per worker, made on the worker's loop
+    global _candidate
     if _candidate is None:
         kind = os.environ["BENCH_CANDIDATE"]
         _candidate = {
@@ -331,7 +333,7 @@ def run(candidates: list[str], rounds: int, duration_s: float) -> list[Result]:
             order = candidates if rnd % 2 == 0 else candidates[::-1]
             for candidate in order:
                 result = measure(candidate, rnd, upstream_port, duration_s)
-                print(json.dumps(asdict(result)), flush=True)  # noqa: T201
+                print(json.dumps(asdict(result)), flush=True)
                 results.append(result)
     return results
 
@@ -346,7 +348,11 @@ def summarize(results: list[Result]) -> str:
 
         def span(values: list[float], fmt: str = "{:.0f}") -> str:
             low, high = min(values), max(values)
-            return fmt.format(low) if len(values) == 1 else f"{fmt.format(low)}–{fmt.format(high)}"
+            return (
+                fmt.format(low)
+                if len(values) == 1
+                else f"{fmt.format(low)}\u2013{fmt.format(high)}"
+            )
 
         lines.append(
             f"| {candidate} | {span([r.cpu_us_per_req for r in rows], '{:.1f}')} "
@@ -364,7 +370,7 @@ def main() -> None:
     parser.add_argument("--candidates", nargs="+", default=list(CANDIDATES), choices=CANDIDATES)
     args = parser.parse_args()
     results = run(args.candidates, args.rounds, args.duration)
-    print(summarize(results))  # noqa: T201
+    print(summarize(results))
 
 
 if __name__ == "__main__":

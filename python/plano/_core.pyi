@@ -10,6 +10,7 @@ __all__ = [
     "EventStreamError",
     "Http1Error",
     "RateLimitError",
+    "ResponseHead",
     "ResponseParser",
     "SseError",
     "TranslationError",
@@ -40,6 +41,19 @@ class Http1Error(CoreError):
     """A malformed or oversized HTTP/1.1 response, or a request that cannot be encoded safely."""
 
 @final
+class ResponseHead:
+    """A parsed response head; header strings are made only when asked for."""
+
+    @property
+    def status(self) -> int:
+        """The status code."""
+    def get(self, name: str) -> str | None:
+        """The first value of header `name` (give it lower-case), or None."""
+    def items(self) -> list[tuple[str, str]]:
+        """Every header as (lower-case name, value), in order; values decoded as ISO-8859-1."""
+    def __len__(self) -> int: ...
+
+@final
 class ResponseParser:
     """One connection's incremental HTTP/1.1 response parser (RFC 9112 framing).
 
@@ -51,9 +65,9 @@ class ResponseParser:
     def __new__(cls, *, max_head_bytes: int = ...) -> ResponseParser: ...
     def start(self, is_head_request: bool) -> None:
         """Prepares for the response to the next request on this connection."""
-    def feed(self, data: bytes) -> tuple[tuple[int, list[tuple[str, str]]] | None, bytes, bool]:
-        """Feeds one network chunk; returns `(head, body, done)`; `head` is `(status, headers)`
-        (lower-case names, in order) when this chunk completed the final head."""
+    def feed(self, data: bytes) -> tuple[ResponseHead | None, bytes, bool]:
+        """Feeds one network chunk; returns `(head, body, done)`; `head` is the final head
+        when this chunk completed it (interim 1xx heads are skipped)."""
     def eof(self) -> bool:
         """The peer closed the connection; returns whether that completes the response."""
     @property

@@ -29,7 +29,8 @@ def run(chunks: list[bytes]) -> Result:
     done = False
     for chunk in chunks:
         got, part, done = parser.feed(chunk)
-        head = got or head
+        if got is not None:
+            head = (got.status, got.items())
         body += part
     return head, body, done, parser.keep_alive
 
@@ -38,6 +39,15 @@ def test_head_arrives_in_one_call_with_all_headers_lower_cased() -> None:
     head, body, done, keep_alive = run([LENGTH])
     assert head == (201, [("content-length", "5"), ("x-multi", "a"), ("x-multi", "b")])
     assert (body, done, keep_alive) == (b"hello", True, True)
+
+
+def test_head_lookup_by_name() -> None:
+    parser = ResponseParser()
+    parser.start(False)
+    head, _, _ = parser.feed(LENGTH)
+    assert head is not None
+    assert head.get("x-multi") == "a"
+    assert head.get("missing") is None
 
 
 def test_chunked_with_extensions_and_trailers() -> None:
@@ -58,7 +68,8 @@ def test_close_delimited_body_ends_at_eof() -> None:
     parser = ResponseParser()
     parser.start(False)
     head, body, done = parser.feed(b"HTTP/1.1 200 OK\r\n\r\nabc")
-    assert (head, body, done) == ((200, []), b"abc", False)
+    assert head is not None
+    assert (head.status, head.items(), len(head), body, done) == (200, [], 0, b"abc", False)
     assert parser.eof()
     assert parser.is_done
     assert not parser.keep_alive

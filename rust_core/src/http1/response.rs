@@ -38,6 +38,11 @@ impl Head {
         })
     }
 
+    /// The first value of the header `name` (lower-case).
+    pub fn get(&self, name: &[u8]) -> Option<&[u8]> {
+        self.fields().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+
     pub fn len(&self) -> usize {
         self.fields.len()
     }
@@ -154,9 +159,14 @@ impl ResponseParser {
     }
 
     fn parse_head(&self, data: &[u8]) -> Result<Option<(Head, usize)>, Http1Error> {
-        let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
-        let mut response = httparse::Response::new(&mut slots);
-        let status = match response.parse(data) {
+        let mut slots =
+            [const { std::mem::MaybeUninit::<httparse::Header<'_>>::uninit() }; MAX_HEADERS];
+        let mut response = httparse::Response::new(&mut []);
+        let status = match httparse::ParserConfig::default().parse_response_with_uninit_headers(
+            &mut response,
+            data,
+            &mut slots,
+        ) {
             Ok(status) => status,
             Err(httparse::Error::TooManyHeaders) => return Err(Http1Error::TooManyHeaders),
             Err(e) => return Err(Http1Error::MalformedHead(e.to_string())),

@@ -1,5 +1,6 @@
-//! Python wrappers for `http1`: `ResponseParser` (one per upstream connection) and
-//! `encode_request`. One call per network chunk; headers come back all at once.
+//! Python wrappers for `http1`: `ResponseParser` (one per upstream connection), `ResponseHead`
+//! and `encode_request`. One call per network chunk; the head comes back whole, in one object
+//! whose header strings are made only when asked for.
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
@@ -24,16 +25,36 @@ fn latin1<'py>(py: Python<'py>, bytes: &[u8]) -> Bound<'py, PyString> {
     }
 }
 
-fn head_to_py<'py>(py: Python<'py>, head: &http1::Head) -> PyResult<Bound<'py, PyTuple>> {
-    let fields = head
-        .fields()
-        .map(|(name, value)| PyTuple::new(py, [latin1(py, name), latin1(py, value)]))
-        .collect::<PyResult<Vec<_>>>()?;
-    let list = PyList::new(py, fields)?;
-    PyTuple::new(
-        py,
-        [head.status.into_pyobject(py)?.into_any(), list.into_any()],
-    )
+/// A parsed response head; header strings are made only when asked for.
+#[pyclass(module = "plano._core", name = "ResponseHead", frozen)]
+pub struct PyResponseHead(http1::Head);
+
+#[pymethods]
+impl PyResponseHead {
+    /// The status code.
+    #[getter]
+    fn status(&self) -> u16 {
+        self.0.status
+    }
+
+    /// The first value of header `name` (give it lower-case), or None.
+    fn get<'py>(&self, py: Python<'py>, name: &str) -> Option<Bound<'py, PyString>> {
+        self.0.get(name.as_bytes()).map(|v| latin1(py, v))
+    }
+
+    /// Every header as (lower-case name, value), in order.
+    fn items<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let fields = self
+            .0
+            .fields()
+            .map(|(name, value)| PyTuple::new(py, [latin1(py, name), latin1(py, value)]))
+            .collect::<PyResult<Vec<_>>>()?;
+        PyList::new(py, fields)
+    }
+
+    fn __len__(&self) -> usize {
+        self.0.len()
+    }
 }
 
 #[pymethods]
@@ -52,16 +73,15 @@ impl PyResponseParser {
         self.inner.start(is_head_request);
     }
 
-    /// Feeds one network chunk; returns `(head, body, done)` where `head` is `(status, headers)`
-    /// when this chunk completed the final head, else `None`.
+    /// Feeds one network chunk; returns `(head, body, done)` where `head` is the final
+    /// `ResponseHead` when this chunk completed it, else `None`.
     fn feed<'py>(
         &mut self,
         py: Python<'py>,
         data: &[u8],
-    ) -> PyResult<(Option<Bound<'py, PyTuple>>, Bound<'py, PyBytes>, bool)> {
+    ) -> PyResult<(Option<PyResponseHead>, Bound<'py, PyBytes>, bool)> {
         self.body.clear();
-        let head = self.inner.feed(data, &mut self.body)?;
-        let head = head.map(|h| head_to_py(py, &h)).transpose()?;
+        let head = self.inner.feed(data, &mut self.body)?.map(PyResponseHead);
         Ok((head, PyBytes::new(py, &self.body), self.inner.is_done()))
     }
 
@@ -110,6 +130,7 @@ fn encode_request<'py>(
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyResponseHead>()?;
     m.add_class::<PyResponseParser>()?;
     m.add_function(wrap_pyfunction!(encode_request, m)?)?;
     Ok(())
