@@ -375,3 +375,22 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def test_smoke_run_measures_every_candidate() -> None:
+    """A ~1 s window per candidate: the harness works and every candidate proxies both paths."""
+    import pytest
+
+    if shutil.which("wrk") is None or shutil.which("taskset") is None:
+        pytest.skip("needs wrk and taskset")
+    affinity = os.sched_getaffinity(0)
+    try:
+        results = run(list(CANDIDATES), rounds=1, duration_s=1.0)
+    finally:
+        os.sched_setaffinity(0, affinity)
+    assert [r.candidate for r in results] == list(CANDIDATES)
+    for r in results:
+        assert r.cpu_us_per_req > 0
+        assert r.req_per_s > 0
+        assert r.stream_cpu_us_per_chunk > 0
+    assert "| native |" in summarize(results)

@@ -174,6 +174,12 @@ class UpstreamResponse:
             return chunks[0]
         return b"".join(chunks)
 
+    async def __aenter__(self) -> UpstreamResponse:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self.close()
+
     def close(self) -> None:
         """Stops the response: an unfinished body aborts its connection (never reused)."""
         self._client._inflight.discard(self)

@@ -470,3 +470,90 @@ def test_tls_verifies_with_ca_file_and_fails_without(tmp_path: Path) -> None:
 def test_errors_are_upstream_errors() -> None:
     for cls in (UpstreamConnectError, UpstreamTimeout, UpstreamProtocolError, UpstreamClosed):
         assert issubclass(cls, UpstreamError)
+
+
+def test_connection_close_response_is_not_reused() -> None:
+    closing = b"HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 2\r\n\r\nok"
+
+    async def main() -> None:
+        async with Upstream(replies(closing)) as up:
+            c = client()
+            assert await post(c, up.url()) == (200, b"ok")
+            assert await post(c, up.url()) == (200, b"ok")
+            assert up.connections == 2
+            await c.aclose()
+
+    run(main())
+
+
+def test_idle_connections_expire_and_the_pool_is_bounded() -> None:
+    async def main() -> None:
+        async with Upstream(replies(JSON_OK, JSON_OK)) as up:
+            c = client(max_idle_per_origin=1, idle_timeout_s=0.1)
+            first, second = await asyncio.gather(post(c, up.url()), post(c, up.url()))
+            assert first == second == (200, b'{"ok":true}')
+            assert up.connections == 2
+            await asyncio.sleep(0.3)  # the one idle connection expires
+            assert await post(c, up.url()) == (200, b'{"ok":true}')
+            assert up.connections == 3
+            await c.aclose()
+
+    run(main())
+
+
+def test_head_request_and_204_have_no_body() -> None:
+    head_reply = b"HTTP/1.1 200 OK\r\ncontent-length: 50\r\n\r\n"
+    no_content = b"HTTP/1.1 204 No Content\r\n\r\n"
+
+    async def main() -> None:
+        async with Upstream(replies(head_reply, no_content, JSON_OK)) as up:
+            c = client()
+            response = await c.request("HEAD", up.url(), [], b"")
+            assert (response.status, await response.read(10)) == (200, b"")
+            assert await post(c, up.url()) == (204, b"")
+            assert await post(c, up.url()) == (200, b'{"ok":true}')
+            assert up.connections == 1
+            await c.aclose()
+
+    run(main())
+
+
+def test_cancelling_a_waiting_request_closes_its_connection() -> None:
+    saw_eof = asyncio.Event()
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, _: int) -> None:
+        await read_request(reader)
+        with contextlib.suppress(ConnectionError):
+            await reader.read()
+        saw_eof.set()
+
+    async def main() -> None:
+        async with Upstream(handler) as up:
+            c = client()
+            task = asyncio.create_task(post(c, up.url()))
+            await asyncio.sleep(0.1)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            await asyncio.wait_for(saw_eof.wait(), 2)
+            await c.aclose()
+
+    run(main())
+
+
+def test_response_as_context_manager_closes_an_unread_body() -> None:
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, _: int) -> None:
+        await read_request(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nabc")
+        await reader.read()
+
+    async def main() -> None:
+        async with Upstream(handler) as up:
+            c = client()
+            async with await c.request("POST", up.url(), [], b"") as response:
+                assert response.status == 200
+            assert not c._inflight
+            await asyncio.wait_for(up.closed.wait(), 2)
+            await c.aclose()
+
+    run(main())
