@@ -95,6 +95,7 @@ class UpstreamResponse:
         "_head",
         "_head_waiter",
         "_headers",
+        "_high_water",
         "_idle_since",
         "_rx",
         "_rx_mark",
@@ -109,6 +110,7 @@ class UpstreamResponse:
         self._waiter: asyncio.Future[None] | None = None
         self._chunks: list[bytes] = []
         self._buffered = 0
+        self._high_water = _HIGH_WATER_BYTES
         self._done = False
         self._error: UpstreamError | None = None
         self._rx = 0  # network chunks received; the sweeper notices progress by this count
@@ -135,6 +137,11 @@ class UpstreamResponse:
 
     async def read(self, max_bytes: int) -> bytes:
         """The whole body; `UpstreamProtocolError` (and the connection dropped) past `max_bytes`."""
+        self._high_water = max_bytes  # collecting the whole body: backpressure would deadlock
+        conn = self._conn
+        if conn is not None and conn.is_paused:
+            conn.is_paused = False
+            conn.transport.resume_reading()
         while not self._done:
             if self._error is not None:
                 raise self._error
@@ -296,7 +303,7 @@ class _Connection(asyncio.Protocol):
         if body:
             response._chunks.append(body)
             response._buffered += len(body)
-            if response._buffered > _HIGH_WATER_BYTES and not done and not self.is_paused:
+            if response._buffered > response._high_water and not done and not self.is_paused:
                 self.is_paused = True
                 self.transport.pause_reading()
         if done:

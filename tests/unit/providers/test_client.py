@@ -557,3 +557,18 @@ def test_response_as_context_manager_closes_an_unread_body() -> None:
             await c.aclose()
 
     run(main())
+
+
+def test_read_collects_a_body_larger_than_the_backpressure_threshold() -> None:
+    size = 3 * 1024 * 1024
+    reply = f"HTTP/1.1 200 OK\r\ncontent-length: {size}\r\n\r\n".encode() + b"y" * size
+
+    async def main() -> None:
+        async with Upstream(replies(reply)) as up:
+            c = client()
+            response = await c.request("POST", up.url(), [], b"")
+            await asyncio.sleep(0.2)  # let the socket pause before read() starts
+            assert len(await response.read(4 * 1024 * 1024)) == size
+            await c.aclose()
+
+    run(main())
