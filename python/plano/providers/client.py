@@ -519,9 +519,9 @@ class UpstreamClient:
                 return response
             try:
                 await head_waiter
-            except _StaleConnection:
+            except _StaleConnection as exc:
                 if not reused:
-                    raise
+                    raise UpstreamClosed(str(exc)) from None
                 reused = False
                 conn = None
                 continue

@@ -572,3 +572,64 @@ def test_read_collects_a_body_larger_than_the_backpressure_threshold() -> None:
             await c.aclose()
 
     run(main())
+
+
+def test_mixed_server_behaviour_never_hangs_or_leaks() -> None:
+    """Many concurrent requests against a server that answers each in a random way: every
+    request ends in the right body or an UpstreamError, and nothing stays in flight."""
+    import random
+
+    rng = random.Random(7)
+    body = b"z" * 3000
+    chunked = b"".join(b"%x;e\r\n%s\r\n" % (len(part), part) for part in (body[:1000], body[1000:]))
+    good = [
+        b"HTTP/1.1 200 OK\r\ncontent-length: 3000\r\n\r\n" + body,
+        b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n" + chunked + b"0\r\n\r\n",
+    ]
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, _: int) -> None:
+        while await read_request(reader) is not None:
+            action = rng.randrange(6)
+            reply = good[rng.randrange(2)]
+            if action == 0:
+                return  # close before responding
+            if action == 1:
+                writer.write(reply[: rng.randrange(1, len(reply))])
+                await writer.drain()
+                return  # close mid-response
+            if action == 2:
+                for i in range(0, len(reply), 700):
+                    writer.write(reply[i : i + 700])
+                    await writer.drain()
+                    await asyncio.sleep(0)
+                continue
+            if action == 3:
+                writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: x\r\n\r\n")
+                await writer.drain()
+                continue
+            writer.write(reply)
+            await writer.drain()
+
+    async def one(c: UpstreamClient, url: str) -> str:
+        try:
+            status, data = await post(c, url)
+        except UpstreamError:
+            return "error"
+        assert (status, data) == (200, body)
+        return "ok"
+
+    async def main() -> None:
+        async with Upstream(handler) as up:
+            c = client(read_timeout_s=1.0)
+            outcomes: list[str] = []
+
+            async def worker() -> None:  # 50 at a time: within the listen backlog
+                for _ in range(6):
+                    outcomes.append(await one(c, up.url()))
+
+            await asyncio.wait_for(asyncio.gather(*[worker() for _ in range(50)]), 20)
+            assert outcomes.count("ok") > 50
+            assert not c._inflight
+            await c.aclose()
+
+    run(main())
