@@ -6,7 +6,12 @@ is written with one `transport.write` (assembled and checked for header injectio
 `plano._core.encode_request`), and responses are parsed by `plano._core.ResponseParser`, one
 native call per network chunk (RFC 9112 framing: content-length, chunked, read-until-close).
 
-- One `UpstreamClient` per worker process, opened in the app's startup and closed at shutdown.
+- One `UpstreamClient` per worker process: construct it in `__rsgi_init__` (it binds to the
+  running loop on first use), `close()` it in `__rsgi_del__`. Headers are given lower-case;
+  hop-by-hop and framing headers (`host`, `content-length`, `connection`, ...) are owned here.
+- A handler that stops reading a response early (downstream client gone, error) must `close()`
+  it, or use `async with await client.request(...) as response:`; an unread response keeps its
+  connection until the body ends.
 - Per-origin pool of keep-alive connections: LIFO idle stack (the warmest socket first), at most
   `max_idle_per_origin` idle, closed after `idle_timeout_s`; a connection whose response was not
   fully read, or that the server marked `connection: close`, is never reused.
@@ -530,8 +535,9 @@ class UpstreamClient:
                 raise
             return response
 
-    async def aclose(self) -> None:
-        """Closes every idle connection; responses still being read keep theirs until done."""
+    def close(self) -> None:
+        """Closes every idle connection and refuses new requests; responses still being read
+        keep their connections until done. Synchronous, for Granian's `__rsgi_del__`."""
         self.is_closed = True
         if self._sweeper is not None:
             self._sweeper.cancel()
@@ -542,4 +548,8 @@ class UpstreamClient:
                 conn.abort()
         self._pools.clear()
         self._routes.clear()
+
+    async def aclose(self) -> None:
+        """`close`, then one loop turn so the aborted transports finish closing."""
+        self.close()
         await asyncio.sleep(0)
