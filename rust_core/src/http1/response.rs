@@ -122,6 +122,15 @@ impl ResponseParser {
             self.feed_body(input, body)?;
             return Ok(None);
         }
+        if !self.pending.is_empty() && !input.contains(&b'\n') {
+            // A head can only complete at a line feed: without one, re-parsing the carried
+            // bytes would make a head trickled byte by byte cost quadratic time.
+            if self.pending.len() + input.len() > self.max_head_bytes {
+                return Err(Http1Error::HeadTooLarge(self.max_head_bytes));
+            }
+            self.pending.extend_from_slice(input);
+            return Ok(None);
+        }
         let carried;
         let mut data: &[u8] = if self.pending.is_empty() {
             input
