@@ -457,7 +457,8 @@ def test_tls_verifies_with_ca_file_and_fails_without(tmp_path: Path) -> None:
         async with Upstream(replies(JSON_OK), server_ctx) as up:
             url = up.url(scheme="https", host="localhost")
             trusted = client(ca_file=str(cert))
-            assert await post(trusted, url) == (200, b'{"ok":true}')
+            # SNI and verification use the URL host even when the Host header is overridden.
+            assert await post(trusted, url, host_header="api.example") == (200, b'{"ok":true}')
             await trusted.aclose()
             untrusted = client()
             with pytest.raises(UpstreamConnectError):
