@@ -7,6 +7,7 @@ pub mod eventstream;
 pub mod ratelimit;
 pub mod sse;
 pub mod tokenize;
+pub mod http1;
 pub mod translate;
 
 mod py;

@@ -7,6 +7,7 @@ mod ratelimit;
 mod sse;
 mod tokenize;
 mod stream;
+mod http1;
 
 use pyo3::prelude::*;
 
@@ -20,5 +21,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     ratelimit::register(m)?;
     tokenize::register(m)?;
     stream::register(m)?;
+    http1::register(m)?;
     Ok(())
 }
