@@ -20,8 +20,8 @@ __all__ = [
     "count_request_tokens",
     "count_tokens",
     "encode_event_stream_frame",
-    "encoding_for_model",
     "encode_sse",
+    "encoding_for_model",
 ]
 __version__: str
 

@@ -4,6 +4,7 @@ mod errors;
 mod eventstream;
 mod ratelimit;
 mod sse;
+mod strings;
 mod tokenize;
 
 use pyo3::prelude::*;

@@ -3,6 +3,7 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString, PyTuple};
 
+use super::strings::StringCache;
 use crate::sse;
 
 /// One dispatched server-sent event. Fields are Python strings, built once per event, so reading
@@ -20,12 +21,12 @@ pub struct PySseEvent {
 }
 
 impl PySseEvent {
-    fn from_event(py: Python<'_>, e: &sse::Event) -> Self {
-        let text = |s: &str| PyString::new(py, s).unbind();
+    fn from_event(py: Python<'_>, e: &sse::Event, strings: &mut StringCache) -> Self {
+        let mut text = |s: &str| strings.get(py, s).unbind();
         Self {
-            event: e.event.as_deref().map(text),
-            data: text(&e.data),
-            id: e.id.as_deref().map(text),
+            event: e.event.as_deref().map(&mut text),
+            id: e.id.as_deref().map(&mut text),
+            data: PyString::new(py, &e.data).unbind(),
             retry: e.retry,
         }
     }
@@ -52,7 +53,7 @@ impl PySseEvent {
             id: id.map(str::to_owned),
             retry,
         };
-        Self::from_event(py, &event)
+        Self::from_event(py, &event, &mut StringCache::default())
     }
 
     fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<bool> {
@@ -81,27 +82,37 @@ impl PySseEvent {
 
 /// Incremental SSE parser for one stream.
 #[pyclass(module = "plano._core", name = "SseParser")]
-pub struct PySseParser(sse::Parser);
+pub struct PySseParser {
+    parser: sse::Parser,
+    strings: StringCache,
+}
 
 #[pymethods]
 impl PySseParser {
     #[new]
     #[pyo3(signature = (*, max_event_bytes = sse::DEFAULT_MAX_EVENT_BYTES))]
     fn new(max_event_bytes: usize) -> Self {
-        Self(sse::Parser::new(max_event_bytes))
+        Self {
+            parser: sse::Parser::new(max_event_bytes),
+            strings: StringCache::default(),
+        }
     }
 
     fn feed(&mut self, py: Python<'_>, chunk: &[u8]) -> PyResult<Vec<PySseEvent>> {
-        let events = self.0.feed(chunk)?;
+        let events = self.parser.feed(chunk)?;
+        let strings = &mut self.strings;
         Ok(events
             .iter()
-            .map(|e| PySseEvent::from_event(py, e))
+            .map(|e| PySseEvent::from_event(py, e, strings))
             .collect())
     }
 
     fn finish(&mut self, py: Python<'_>) -> (usize, Option<PySseEvent>) {
-        let tail = self.0.finish();
-        let unterminated = tail.unterminated.map(|e| PySseEvent::from_event(py, &e));
+        let tail = self.parser.finish();
+        let strings = &mut self.strings;
+        let unterminated = tail
+            .unterminated
+            .map(|e| PySseEvent::from_event(py, &e, strings));
         (tail.leftover_bytes, unterminated)
     }
 }
