@@ -21,12 +21,12 @@ pub struct PySseEvent {
 }
 
 impl PySseEvent {
-    fn from_event(py: Python<'_>, e: &sse::Event, strings: &mut StringCache) -> Self {
+    fn from_event(py: Python<'_>, e: sse::EventRef<'_>, strings: &mut StringCache) -> Self {
         let mut text = |s: &str| strings.get(py, s).unbind();
         Self {
-            event: e.event.as_deref().map(&mut text),
-            id: e.id.as_deref().map(&mut text),
-            data: PyString::new(py, &e.data).unbind(),
+            event: e.event.map(&mut text),
+            id: e.id.map(&mut text),
+            data: PyString::new(py, e.data).unbind(),
             retry: e.retry,
         }
     }
@@ -47,13 +47,13 @@ impl PySseEvent {
         id: Option<&str>,
         retry: Option<u64>,
     ) -> Self {
-        let event = sse::Event {
-            event: event.map(str::to_owned),
-            data: data.to_owned(),
-            id: id.map(str::to_owned),
+        let event = sse::EventRef {
+            event,
+            data,
+            id,
             retry,
         };
-        Self::from_event(py, &event, &mut StringCache::default())
+        Self::from_event(py, event, &mut StringCache::default())
     }
 
     fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<bool> {
@@ -99,12 +99,16 @@ impl PySseParser {
     }
 
     fn feed(&mut self, py: Python<'_>, chunk: &[u8]) -> PyResult<Vec<PySseEvent>> {
-        let events = self.parser.feed(chunk)?;
-        let strings = &mut self.strings;
-        Ok(events
-            .iter()
-            .map(|e| PySseEvent::from_event(py, e, strings))
-            .collect())
+        let Self { parser, strings } = self;
+        let mut events = Vec::new();
+        let parsed = parser.feed_with_ref(chunk, |e| {
+            events.push(PySseEvent::from_event(py, e, strings));
+        });
+        match parsed {
+            // Events before an error go out first; the (sticky) error is raised by the next call.
+            Err(err) if events.is_empty() => Err(err.into()),
+            _ => Ok(events),
+        }
     }
 
     fn finish(&mut self, py: Python<'_>) -> (usize, Option<PySseEvent>) {
@@ -112,7 +116,7 @@ impl PySseParser {
         let strings = &mut self.strings;
         let unterminated = tail
             .unterminated
-            .map(|e| PySseEvent::from_event(py, &e, strings));
+            .map(|e| PySseEvent::from_event(py, e.as_event_ref(), strings));
         (tail.leftover_bytes, unterminated)
     }
 }
