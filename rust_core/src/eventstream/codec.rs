@@ -5,7 +5,7 @@
 //! where `prelude_crc` covers the first 8 bytes and `message_crc` everything before it (CRC-32,
 //! IEEE polynomial, as zlib). A header is `name_len u8 | name | type u8 | value`.
 
-use super::{FrameError, FrameRef, HeaderRef, HeaderValue};
+use super::{FrameError, HeaderRef, HeaderValue};
 
 /// Prelude (12 bytes) plus the trailing message CRC (4 bytes).
 pub const MIN_FRAME_BYTES: usize = 16;
@@ -60,7 +60,12 @@ pub fn read_prelude(bytes: &[u8], max_frame_bytes: usize) -> Result<Prelude, Fra
 }
 
 /// Decodes one complete frame (`frame.len() == prelude.total_length`), checking the message CRC.
-pub fn decode_body(frame: &[u8], prelude: Prelude) -> Result<FrameRef<'_>, FrameError> {
+/// The headers are appended to `headers` (a buffer the caller reuses); returns the payload.
+pub fn decode_body<'a>(
+    frame: &'a [u8],
+    prelude: Prelude,
+    headers: &mut Vec<(&'a str, HeaderRef<'a>)>,
+) -> Result<&'a [u8], FrameError> {
     let crc_at = prelude.total_length - 4;
     let (Some(covered), Some(expected)) = (frame.get(..crc_at), be_u32(frame, crc_at)) else {
         return Err(FrameError::Truncated {
@@ -72,20 +77,19 @@ pub fn decode_body(frame: &[u8], prelude: Prelude) -> Result<FrameRef<'_>, Frame
         return Err(FrameError::MessageCrc { expected, actual });
     }
     let headers_end = PRELUDE_BYTES + prelude.headers_length;
-    let headers = covered
+    let raw_headers = covered
         .get(PRELUDE_BYTES..headers_end)
         .ok_or(FrameError::BadHeader {
             reason: "headers overrun the frame",
         })?;
-    let payload = covered.get(headers_end..).unwrap_or_default();
-    Ok(FrameRef {
-        headers: decode_headers(headers)?,
-        payload,
-    })
+    decode_headers(raw_headers, headers)?;
+    Ok(covered.get(headers_end..).unwrap_or_default())
 }
 
-fn decode_headers(mut rest: &[u8]) -> Result<Vec<(&str, HeaderRef<'_>)>, FrameError> {
-    let mut headers = Vec::new();
+fn decode_headers<'a>(
+    mut rest: &'a [u8],
+    headers: &mut Vec<(&'a str, HeaderRef<'a>)>,
+) -> Result<(), FrameError> {
     while let Some((&name_len, tail)) = rest.split_first() {
         let (name, tail) = split(tail, usize::from(name_len), "header name truncated")?;
         let name = std::str::from_utf8(name).map_err(|_| FrameError::BadHeader {
@@ -98,7 +102,7 @@ fn decode_headers(mut rest: &[u8]) -> Result<Vec<(&str, HeaderRef<'_>)>, FrameEr
         headers.push((name, value));
         rest = tail;
     }
-    Ok(headers)
+    Ok(())
 }
 
 fn split<'a>(
@@ -253,7 +257,7 @@ fn push_sized(out: &mut Vec<u8>, kind: u8, value: &[u8]) -> Result<(), FrameErro
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::eventstream::Frame;
+    use crate::eventstream::{Frame, FrameRef};
 
     #[test]
     fn every_header_type_round_trips() {
@@ -271,7 +275,12 @@ mod tests {
         ];
         let bytes = encode_frame(&headers, b"{}").unwrap_or_default();
         let prelude = read_prelude(&bytes, usize::MAX);
-        let frame = prelude.and_then(|p| decode_body(&bytes, p));
+        let mut decoded = Vec::new();
+        let payload = prelude.and_then(|p| decode_body(&bytes, p, &mut decoded));
+        let frame = payload.map(|payload| FrameRef {
+            headers: &decoded,
+            payload,
+        });
         assert_eq!(
             frame.ok().map(|f| f.to_frame()),
             Some(Frame {
@@ -314,6 +323,6 @@ mod tests {
             decode_value(10, &[]),
             Err(FrameError::UnknownHeaderType { kind: 10 })
         ));
-        assert!(decode_headers(&[5, b'a']).is_err());
+        assert!(decode_headers(&[5, b'a'], &mut Vec::new()).is_err());
     }
 }

@@ -66,10 +66,11 @@ impl HeaderRef<'_> {
     }
 }
 
-/// One decoded message, borrowed from the decoder's buffer: no copy of names, values or payload.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// One decoded message, borrowed from the decoder's buffers: no copy of names, values or payload
+/// and no allocation per frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct FrameRef<'a> {
-    pub headers: Vec<(&'a str, HeaderRef<'a>)>,
+    pub headers: &'a [(&'a str, HeaderRef<'a>)],
     pub payload: &'a [u8],
 }
 
@@ -308,6 +309,7 @@ impl Decoder {
         on_frame: &mut impl FnMut(FrameRef<'_>),
     ) -> Result<usize, FrameError> {
         let mut used = 0;
+        let mut headers = Vec::new();
         while let Some(rest) = bytes.get(used..) {
             if rest.len() < codec::PRELUDE_BYTES {
                 break;
@@ -316,7 +318,12 @@ impl Decoder {
             let Some(frame) = rest.get(..prelude.total_length) else {
                 break;
             };
-            let frame = codec::decode_body(frame, prelude)?;
+            headers.clear();
+            let payload = codec::decode_body(frame, prelude, &mut headers)?;
+            let frame = FrameRef {
+                headers: &headers,
+                payload,
+            };
             if let Some(exception) = frame.to_exception() {
                 return Err(exception);
             }

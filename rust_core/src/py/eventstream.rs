@@ -20,7 +20,7 @@ fn frame_to_py<'py>(
     frame: &FrameRef<'_>,
 ) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyBytes>)> {
     let headers = PyDict::new(py);
-    for &(name, value) in &frame.headers {
+    for &(name, value) in frame.headers {
         let name = strings.get(py, name);
         match value {
             HeaderRef::Bool(v) => headers.set_item(name, v)?,
