@@ -13,6 +13,10 @@
 //! * Errors are sticky: after one, the decoder returns it again on every call. [`Decoder::feed`]
 //!   returns the frames decoded before an error and reports the error on the next call, so no
 //!   frame that preceded it is lost; [`Decoder::feed_with`] delivers them and fails at once.
+//!
+//! Rust callers (the stream translators) should prefer [`Decoder::feed_with_ref`]: each frame is a
+//! [`FrameRef`] borrowing the input and a reused header buffer, so nothing is allocated per frame;
+//! [`Decoder::feed_with`] hands out owned [`Frame`]s instead.
 
 mod codec;
 
