@@ -2,7 +2,7 @@
 //! and an encoder. Bedrock `ConverseStream` / `InvokeModelWithResponseStream` answer in it.
 //!
 //! Spec: <https://docs.aws.amazon.com/transcribe/latest/dg/streaming-setting-up.html#streaming-event-stream>
-//! and the `aws-c-event-stream` wire format (see [`codec`] for the layout).
+//! and the `aws-c-event-stream` wire format (the layout is described in `codec.rs`).
 //!
 //! * Incremental: feed network chunks of any size; a partial frame stays buffered. Any split of
 //!   the input gives the same frames.
