@@ -24,7 +24,6 @@ __all__ = [
     "TokenUsage",
     "TokenizeError",
     "TranslationError",
-    "__version__",
     "count_request_tokens",
     "count_tokens",
     "encode_event_stream_frame",
@@ -35,6 +34,7 @@ __all__ = [
     "extract_usage",
     "inspect_request",
     "translate_error",
+    "__version__",
 ]
 
 __version__: str
@@ -255,8 +255,9 @@ class RateLimiter:
     Each ``(key, limit_tokens, unit)`` is its own bucket holding up to ``limit_tokens`` tokens
     and refilling one every ``unit / limit_tokens`` exactly (a day is 86400 s, not hours/24). A
     new bucket starts full. ``now_s`` is any monotonic clock in seconds (e.g. ``time.monotonic()``),
-    quantized to nanoseconds. Memory is bounded: full buckets are dropped (lazily, and all of
-    them by ``sweep``) and past ``max_keys`` buckets the least recently used one is evicted.
+    quantized to nanoseconds. Memory is bounded: full buckets hold no information and are
+    dropped (when touched, by a sweep amortized over calls, and all at once by ``sweep``); past
+    ``max_keys`` buckets the least recently used are evicted, ``max_keys // 16`` at a time.
     Invalid units, ``limit_tokens == 0`` or a non-finite clock raise ``RateLimitError``; a
     negative count raises ``OverflowError``.
     """

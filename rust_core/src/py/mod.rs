@@ -5,6 +5,7 @@ mod translate;
 mod eventstream;
 mod ratelimit;
 mod sse;
+mod strings;
 mod tokenize;
 mod stream;
 mod http1;
