@@ -45,9 +45,9 @@ impl PyRequestInfo {
 
     fn __repr__(&self) -> String {
         format!(
-            "RequestInfo(client={:?}, model={:?}, is_streaming={}, has_tools={})",
+            "RequestInfo(client={:?}, model={}, is_streaming={}, has_tools={})",
             self.client.as_str(),
-            self.model,
+            self.model.as_ref().map_or_else(|| "None".to_owned(), |m| format!("{m:?}")),
             if self.is_streaming { "True" } else { "False" },
             if self.has_tools { "True" } else { "False" },
         )
