@@ -47,7 +47,9 @@ impl PyRequestInfo {
         format!(
             "RequestInfo(client={:?}, model={}, is_streaming={}, has_tools={})",
             self.client.as_str(),
-            self.model.as_ref().map_or_else(|| "None".to_owned(), |m| format!("{m:?}")),
+            self.model
+                .as_ref()
+                .map_or_else(|| "None".to_owned(), |m| format!("{m:?}")),
             if self.is_streaming { "True" } else { "False" },
             if self.has_tools { "True" } else { "False" },
         )

@@ -69,7 +69,8 @@ fn from_object(o: &Object) -> UpstreamError {
         Some(Value::Object(e)) => UpstreamError {
             message: str_field(e, "message").unwrap_or_default(),
             kind: str_field(e, "type").or_else(|| str_field(e, "status")),
-            code: e.get("code").filter(|c| !c.is_null()).cloned(),
+            // Gemini's numeric `code` only repeats the HTTP status; its `status` is the kind.
+            code: e.get("code").filter(|c| c.is_string()).cloned(),
             param: e.get("param").filter(|p| !p.is_null()).cloned(),
         },
         Some(Value::String(s)) => UpstreamError {
