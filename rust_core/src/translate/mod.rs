@@ -18,6 +18,9 @@ pub mod request;
 pub mod response;
 pub mod wire;
 
+#[cfg(test)]
+mod proptests;
+
 use std::fmt;
 use std::str::FromStr;
 
