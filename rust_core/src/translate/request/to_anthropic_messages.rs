@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use crate::translate::error::TranslateError;
 use crate::translate::ir::{Image, Part, Request, Role, ToolChoice};
-use crate::translate::wire::json::{arguments_value, Object, Path};
+use crate::translate::wire::json::{arguments_value, object, Object, Path};
 
 /// `max_tokens` sent to Anthropic when the client did not give one.
 pub const DEFAULT_MAX_TOKENS: u64 = 4096;
@@ -54,7 +54,7 @@ pub fn write(req: &Request, model: Option<&str>) -> Result<Value, TranslateError
             [b] if b.get("type").and_then(Value::as_str) == Some("text") => b["text"].clone(),
             _ => Value::Array(blocks),
         };
-        messages.push(json!({"role": role, "content": content}));
+        messages.push(object([("role", role.into()), ("content", content)]));
     }
     out.insert("messages".into(), Value::Array(messages));
     // Thinking needs a budget below max_tokens and at least Anthropic's minimum of 1024.
@@ -152,7 +152,12 @@ fn blocks(parts: &[Part], p: &Path<'_>) -> Result<Vec<Value>, TranslateError> {
                 arguments,
             } => {
                 let input = arguments_value(arguments, &p.key("content").index(i))?;
-                out.push(json!({"type": "tool_use", "id": id, "name": name, "input": input}));
+                out.push(object([
+                    ("type", "tool_use".into()),
+                    ("id", id.as_str().into()),
+                    ("name", name.as_str().into()),
+                    ("input", input),
+                ]));
             }
             Part::ToolResult {
                 call_id,
@@ -173,8 +178,11 @@ fn blocks(parts: &[Part], p: &Path<'_>) -> Result<Vec<Value>, TranslateError> {
                             .collect(),
                     ),
                 };
-                let mut b =
-                    json!({"type": "tool_result", "tool_use_id": call_id, "content": content});
+                let mut b = object([
+                    ("type", "tool_result".into()),
+                    ("tool_use_id", call_id.as_str().into()),
+                    ("content", content),
+                ]);
                 if *is_error {
                     b["is_error"] = json!(true);
                 }

@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 
 use crate::translate::error::TranslateError;
 use crate::translate::ir::{Image, Part, Request, Role, ToolChoice};
-use crate::translate::wire::json::{arguments_value, Object, Path};
+use crate::translate::wire::json::{arguments_value, object, Object, Path};
 use crate::translate::ApiKind;
 
 fn image_block(img: &Image, p: &Path<'_>) -> Result<Value, TranslateError> {
@@ -100,7 +100,7 @@ pub fn write(req: &Request, model: Option<&str>) -> Result<Value, TranslateError
             Role::User => "user",
             Role::Assistant => "assistant",
         };
-        messages.push(json!({"role": role, "content": content}));
+        messages.push(object([("role", role.into()), ("content", content.into())]));
     }
     out.insert("messages".into(), Value::Array(messages));
     if !req.system.is_empty() {
@@ -168,8 +168,11 @@ fn tool_config(req: &Request) -> Option<Value> {
             if let Some(d) = &t.description {
                 spec.insert("description".into(), json!(d));
             }
-            spec.insert("inputSchema".into(), json!({"json": t.parameters}));
-            json!({"toolSpec": spec})
+            spec.insert(
+                "inputSchema".into(),
+                object([("json", t.parameters.clone())]),
+            );
+            object([("toolSpec", Value::Object(spec))])
         })
         .collect();
     if specs.is_empty() {
@@ -192,7 +195,7 @@ fn tool_config(req: &Request) -> Option<Value> {
             return None;
         }
     }
-    let mut config = json!({"tools": specs});
+    let mut config = object([("tools", specs.into())]);
     let choice = match &req.tool_choice {
         Some(ToolChoice::Required) => Some(json!({"any": {}})),
         Some(ToolChoice::Tool(name)) => Some(json!({"tool": {"name": name}})),

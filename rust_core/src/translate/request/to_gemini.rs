@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 
 use crate::translate::error::TranslateError;
 use crate::translate::ir::{Image, Part, Request, Role, ToolChoice};
-use crate::translate::wire::json::{arguments_value, Object, Path};
+use crate::translate::wire::json::{arguments_value, object, Object, Path};
 
 fn guess_media_type(url: &str) -> &'static str {
     let path = url.split(['?', '#']).next().unwrap_or(url);
@@ -67,7 +67,10 @@ pub fn write(req: &Request) -> Result<Value, TranslateError> {
                 } => {
                     let pp = p.key("content");
                     let args = arguments_value(arguments, &pp.index(j))?;
-                    parts.push(json!({"functionCall": {"name": name, "args": args}}));
+                    parts.push(object([(
+                        "functionCall",
+                        object([("name", name.as_str().into()), ("args", args)]),
+                    )]));
                 }
                 Part::ToolResult {
                     call_id,
@@ -91,7 +94,10 @@ pub fn write(req: &Request) -> Result<Value, TranslateError> {
                         _ if *is_error => json!({"error": text}),
                         _ => json!({"result": text}),
                     };
-                    parts.push(json!({"functionResponse": {"name": fname, "response": response}}));
+                    parts.push(object([(
+                        "functionResponse",
+                        object([("name", fname.into()), ("response", response)]),
+                    )]));
                     for c in content {
                         if let Part::Image(img) = c {
                             parts.push(image_part(img));
@@ -107,7 +113,7 @@ pub fn write(req: &Request) -> Result<Value, TranslateError> {
             Role::User => "user",
             Role::Assistant => "model",
         };
-        contents.push(json!({"role": role, "parts": parts}));
+        contents.push(object([("role", role.into()), ("parts", parts.into())]));
     }
     out.insert("contents".into(), Value::Array(contents));
     if let Some(system) = req.system_text() {
@@ -130,7 +136,10 @@ pub fn write(req: &Request) -> Result<Value, TranslateError> {
                 Value::Object(d)
             })
             .collect();
-        out.insert("tools".into(), json!([{"functionDeclarations": decls}]));
+        out.insert(
+            "tools".into(),
+            Value::Array(vec![object([("functionDeclarations", decls.into())])]),
+        );
     }
     if let Some(choice) = &req.tool_choice {
         let config = match choice {
@@ -141,7 +150,7 @@ pub fn write(req: &Request) -> Result<Value, TranslateError> {
         };
         out.insert(
             "toolConfig".into(),
-            json!({"functionCallingConfig": config}),
+            object([("functionCallingConfig", config)]),
         );
     }
     let mut gen = Object::new();

@@ -14,7 +14,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::translate::ir::{Part, Request, Role, ToolChoice};
-use crate::translate::wire::json::Object;
+use crate::translate::wire::json::{object, Object};
 
 /// The model id without a router prefix (`openai/`, `openrouter/`).
 fn bare(model: &str) -> &str {
@@ -81,7 +81,7 @@ pub fn write(req: &Request, model: Option<&str>) -> Value {
                     f.insert("description".into(), json!(d));
                 }
                 f.insert("parameters".into(), t.parameters.clone());
-                json!({"type": "function", "function": f})
+                object([("type", "function".into()), ("function", Value::Object(f))])
             })
             .collect();
         out.insert("tools".into(), Value::Array(tools));
@@ -164,7 +164,10 @@ fn write_user(parts: &[Part], messages: &mut Vec<Value>) {
     }
     moved_images.extend(rest);
     if !moved_images.is_empty() {
-        messages.push(json!({"role": "user", "content": content_value(&moved_images)}));
+        messages.push(object([
+            ("role", "user".into()),
+            ("content", content_value(&moved_images)),
+        ]));
     }
 }
 
@@ -183,6 +186,10 @@ fn write_assistant(parts: &[Part], messages: &mut Vec<Value>) {
             _ => None,
         })
         .collect();
+    if text.is_empty() && calls.is_empty() {
+        // Only reasoning (which Chat cannot take back) or nothing: no message at all.
+        return;
+    }
     let mut m = Object::new();
     m.insert("role".into(), json!("assistant"));
     m.insert(

@@ -7,7 +7,7 @@
 use serde_json::{json, Value};
 
 use crate::translate::ir::{Part, Request, Role, ToolChoice};
-use crate::translate::wire::json::Object;
+use crate::translate::wire::json::{object, Object};
 
 pub fn write(req: &Request, model: Option<&str>) -> Value {
     let mut out = Object::new();
@@ -26,9 +26,11 @@ pub fn write(req: &Request, model: Option<&str>) -> Value {
         let mut content = Vec::new();
         let flush = |content: &mut Vec<Value>, input: &mut Vec<Value>| {
             if !content.is_empty() {
-                input.push(
-                    json!({"type": "message", "role": role, "content": std::mem::take(content)}),
-                );
+                input.push(object([
+                    ("type", "message".into()),
+                    ("role", role.into()),
+                    ("content", std::mem::take(content).into()),
+                ]));
             }
         };
         for part in &m.content {

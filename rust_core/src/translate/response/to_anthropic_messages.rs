@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use crate::translate::common::{StopReason, Usage};
 use crate::translate::ir::{Part, Response};
 use crate::translate::wire::ids;
-use crate::translate::wire::json::{arguments_value, Path};
+use crate::translate::wire::json::{arguments_value, object, Path};
 
 pub fn usage(u: &Usage) -> Value {
     let fresh = u
@@ -34,7 +34,12 @@ pub fn write(resp: &Response, model: &str) -> Value {
             Part::ToolCall { id, name, arguments } => {
                 // Malformed arguments from the upstream are kept as a string field.
                 let input = arguments_value(arguments, &Path::Root).unwrap_or_else(|_| json!({"arguments": arguments}));
-                content.push(json!({"type": "tool_use", "id": id, "name": name, "input": input}));
+                content.push(object([
+                    ("type", "tool_use".into()),
+                    ("id", id.as_str().into()),
+                    ("name", name.as_str().into()),
+                    ("input", input),
+                ]));
             }
             Part::Image(_) | Part::ToolResult { .. } => {}
         }
@@ -44,14 +49,17 @@ pub fn write(resp: &Response, model: &str) -> Value {
     } else {
         StopReason::EndTurn
     });
-    json!({
-        "id": resp.id.clone().unwrap_or_else(|| ids::mint("msg_")),
-        "type": "message",
-        "role": "assistant",
-        "model": resp.model.as_deref().unwrap_or(model),
-        "content": content,
-        "stop_reason": stop.to_anthropic(),
-        "stop_sequence": resp.stop_sequence,
-        "usage": usage(&resp.usage),
-    })
+    object([
+        (
+            "id",
+            resp.id.clone().unwrap_or_else(|| ids::mint("msg_")).into(),
+        ),
+        ("type", "message".into()),
+        ("role", "assistant".into()),
+        ("model", resp.model.as_deref().unwrap_or(model).into()),
+        ("content", content.into()),
+        ("stop_reason", stop.to_anthropic().into()),
+        ("stop_sequence", resp.stop_sequence.clone().into()),
+        ("usage", usage(&resp.usage)),
+    ])
 }

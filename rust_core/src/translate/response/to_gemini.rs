@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use crate::translate::common::{StopReason, Usage};
 use crate::translate::ir::{Part, Response};
-use crate::translate::wire::json::{arguments_value, Object, Path};
+use crate::translate::wire::json::{arguments_value, object, Object, Path};
 
 pub fn usage(u: &Usage) -> Value {
     let mut m = Object::new();
@@ -38,7 +38,14 @@ pub fn write(resp: &Response, model: &str) -> Value {
             } => {
                 let args = arguments_value(arguments, &Path::Root)
                     .unwrap_or_else(|_| json!({"arguments": arguments}));
-                parts.push(json!({"functionCall": {"id": id, "name": name, "args": args}}));
+                parts.push(object([(
+                    "functionCall",
+                    object([
+                        ("id", id.as_str().into()),
+                        ("name", name.as_str().into()),
+                        ("args", args),
+                    ]),
+                )]));
             }
             Part::Image(_) | Part::ToolResult { .. } => {}
         }
@@ -47,7 +54,14 @@ pub fn write(resp: &Response, model: &str) -> Value {
     let mut out = Object::new();
     out.insert(
         "candidates".into(),
-        json!([{"content": {"role": "model", "parts": parts}, "finishReason": stop.to_gemini(), "index": 0}]),
+        Value::Array(vec![object([
+            (
+                "content",
+                object([("role", "model".into()), ("parts", parts.into())]),
+            ),
+            ("finishReason", stop.to_gemini().into()),
+            ("index", 0.into()),
+        ])]),
     );
     out.insert("usageMetadata".into(), usage(&resp.usage));
     out.insert(

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use crate::translate::common::StopReason;
 use crate::translate::ir::{Part, Response};
 use crate::translate::wire::ids;
-use crate::translate::wire::json::Object;
+use crate::translate::wire::json::{object, Object};
 
 pub fn usage(u: &crate::translate::common::Usage) -> Value {
     json!({
@@ -58,17 +58,24 @@ pub fn write(resp: &Response, model: &str) -> Value {
     } else {
         StopReason::EndTurn
     });
-    json!({
-        "id": resp.id.clone().unwrap_or_else(|| ids::mint("chatcmpl-")),
-        "object": "chat.completion",
-        "created": resp.created.unwrap_or_else(ids::now_s),
-        "model": resp.model.as_deref().unwrap_or(model),
-        "choices": [{
-            "index": 0,
-            "message": message,
-            "logprobs": null,
-            "finish_reason": stop.to_openai_chat(),
-        }],
-        "usage": usage(&resp.usage),
-    })
+    let choice = object([
+        ("index", 0.into()),
+        ("message", Value::Object(message)),
+        ("logprobs", Value::Null),
+        ("finish_reason", stop.to_openai_chat().into()),
+    ]);
+    object([
+        (
+            "id",
+            resp.id
+                .clone()
+                .unwrap_or_else(|| ids::mint("chatcmpl-"))
+                .into(),
+        ),
+        ("object", "chat.completion".into()),
+        ("created", resp.created.unwrap_or_else(ids::now_s).into()),
+        ("model", resp.model.as_deref().unwrap_or(model).into()),
+        ("choices", Value::Array(vec![choice])),
+        ("usage", usage(&resp.usage)),
+    ])
 }

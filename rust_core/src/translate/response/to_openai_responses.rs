@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use crate::translate::common::{StopReason, Usage};
 use crate::translate::ir::{Part, Response};
 use crate::translate::wire::ids;
+use crate::translate::wire::json::object;
 
 pub fn usage(u: &Usage) -> Value {
     json!({
@@ -24,10 +25,13 @@ pub fn write(resp: &Response, model: &str) -> Value {
     let mut text_parts: Vec<Value> = Vec::new();
     let flush = |text_parts: &mut Vec<Value>, output: &mut Vec<Value>| {
         if !text_parts.is_empty() {
-            output.push(json!({
-                "id": ids::mint("msg_"), "type": "message", "status": "completed", "role": "assistant",
-                "content": std::mem::take(text_parts),
-            }));
+            output.push(object([
+                ("id", ids::mint("msg_").into()),
+                ("type", "message".into()),
+                ("status", "completed".into()),
+                ("role", "assistant".into()),
+                ("content", std::mem::take(text_parts).into()),
+            ]));
         }
     };
     for part in &resp.content {
@@ -63,18 +67,21 @@ pub fn write(resp: &Response, model: &str) -> Value {
         Some(id) if id.starts_with("resp_") => id.clone(),
         _ => ids::mint("resp_"),
     };
-    json!({
-        "id": id,
-        "object": "response",
-        "created_at": resp.created.unwrap_or_else(ids::now_s),
-        "status": status,
-        "error": null,
-        "incomplete_details": incomplete.map(|r| json!({"reason": r})),
-        "model": resp.model.as_deref().unwrap_or(model),
-        "output": output,
-        "parallel_tool_calls": true,
-        "tool_choice": "auto",
-        "tools": [],
-        "usage": usage(&resp.usage),
-    })
+    object([
+        ("id", id.into()),
+        ("object", "response".into()),
+        ("created_at", resp.created.unwrap_or_else(ids::now_s).into()),
+        ("status", status.into()),
+        ("error", Value::Null),
+        (
+            "incomplete_details",
+            incomplete.map_or(Value::Null, |r| json!({"reason": r})),
+        ),
+        ("model", resp.model.as_deref().unwrap_or(model).into()),
+        ("output", output.into()),
+        ("parallel_tool_calls", true.into()),
+        ("tool_choice", "auto".into()),
+        ("tools", Value::Array(Vec::new())),
+        ("usage", usage(&resp.usage)),
+    ])
 }
