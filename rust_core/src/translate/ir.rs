@@ -119,9 +119,10 @@ pub enum Effort {
 }
 
 impl Effort {
+    /// An OpenAI effort name; `none` (no reasoning) is not an effort and gives `None`.
     pub fn parse(s: &str) -> Option<Self> {
         Some(match s {
-            "minimal" | "none" => Self::Minimal,
+            "minimal" => Self::Minimal,
             "low" => Self::Low,
             "medium" => Self::Medium,
             "high" | "xhigh" | "max" => Self::High,
@@ -225,6 +226,27 @@ impl Request {
                 target,
             }),
         }
+    }
+
+    /// Every tool result must answer an earlier tool call: each target API rejects orphans, and
+    /// saying so here names the id instead of relaying an upstream's puzzling 400.
+    pub fn check_tool_pairing(&self) -> Result<(), TranslateError> {
+        let mut calls: Vec<&str> = Vec::new();
+        for part in self.messages.iter().flat_map(|m| &m.content) {
+            match part {
+                Part::ToolCall { id, .. } => calls.push(id),
+                Part::ToolResult { call_id, .. } if !calls.contains(&call_id.as_str()) => {
+                    return Err(TranslateError::Invalid {
+                        path: "messages".into(),
+                        reason: format!(
+                            "the tool result for {call_id:?} answers no earlier tool call"
+                        ),
+                    });
+                }
+                _ => {}
+            }
+        }
+        Ok(())
     }
 
     /// Whether any message carries a tool call or result.

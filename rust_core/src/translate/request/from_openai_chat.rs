@@ -28,10 +28,10 @@ pub fn read(obj: &Object) -> Result<Request, TranslateError> {
         user: opt_str(obj, "user", &root)?.map(str::to_owned),
         ..Request::default()
     };
-    if let Some(effort) = opt_str(obj, "reasoning_effort", &root)? {
+    if let Some(effort) = opt_str(obj, "reasoning_effort", &root)?.filter(|e| *e != "none") {
         let effort = Effort::parse(effort).ok_or_else(|| {
             root.key("reasoning_effort")
-                .invalid("expected one of minimal, low, medium, high")
+                .invalid("expected one of none, minimal, low, medium, high")
         })?;
         req.reasoning = Some(Reasoning {
             effort,

@@ -69,6 +69,7 @@ pub fn write(
     model: Option<&str>,
 ) -> Result<Vec<u8>, TranslateError> {
     req.check_supported(upstream)?;
+    req.check_tool_pairing()?;
     let value = match upstream {
         ApiKind::OpenAiChat => to_openai_chat::write(req, model),
         ApiKind::AnthropicMessages => to_anthropic_messages::write(req, model)?,
@@ -200,6 +201,32 @@ mod tests {
             {"type":"image_url","image_url":{"url":"https://x/y.png"}}]}]}"#;
         let err = translate(ApiKind::OpenAiChat, ApiKind::BedrockConverse, body, None).unwrap_err();
         assert!(err.to_string().contains("Bedrock needs base64"), "{err}");
+    }
+
+    #[test]
+    fn orphan_tool_results_are_named() {
+        let body =
+            br#"{"model":"m","messages":[{"role":"tool","tool_call_id":"nope","content":"x"}]}"#;
+        let err =
+            translate(ApiKind::OpenAiChat, ApiKind::AnthropicMessages, body, None).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains(r#""nope" answers no earlier tool call"#),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn forced_tool_choice_turns_thinking_off() {
+        let body = br#"{"model":"m","reasoning_effort":"high","tool_choice":"required",
+            "tools":[{"type":"function","function":{"name":"f"}}],"messages":[{"role":"user","content":"q"}]}"#;
+        let v =
+            json(&translate(ApiKind::OpenAiChat, ApiKind::AnthropicMessages, body, None).unwrap());
+        assert!(v.get("thinking").is_none());
+        let body = br#"{"model":"m","reasoning_effort":"none","messages":[]}"#;
+        let v =
+            json(&translate(ApiKind::OpenAiChat, ApiKind::AnthropicMessages, body, None).unwrap());
+        assert!(v.get("thinking").is_none());
     }
 
     #[test]

@@ -58,9 +58,14 @@ pub fn write(req: &Request, model: Option<&str>) -> Result<Value, TranslateError
     }
     out.insert("messages".into(), Value::Array(messages));
     // Thinking needs a budget below max_tokens and at least Anthropic's minimum of 1024.
+    // Anthropic allows thinking only with tool_choice auto or none: a forced tool wins.
+    let forced_tool = matches!(
+        req.tool_choice,
+        Some(ToolChoice::Required | ToolChoice::Tool(_))
+    );
     let thinking = budget
         .map(|b| b.min(max_tokens.saturating_sub(1)))
-        .filter(|b| *b >= 1024);
+        .filter(|b| *b >= 1024 && !forced_tool);
     if let Some(b) = thinking {
         out.insert(
             "thinking".into(),
