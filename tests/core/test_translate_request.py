@@ -368,6 +368,31 @@ def test_gemini_to_chat_mapping() -> None:
     assert snake["stop_sequences"] == ["Title"]
 
 
+def test_response_format_maps_to_each_api() -> None:
+    schema = {"type": "object", "properties": {"answer": {"type": "string"}}}
+    chat = {
+        "model": "m",
+        "messages": [{"role": "user", "content": "q"}],
+        "response_format": {
+            "type": "json_schema",
+            "json_schema": {"name": "answer", "schema": schema, "strict": True},
+        },
+    }
+    body = json.dumps(chat).encode()
+    gemini = translate("openai-chat", "gemini", body)
+    assert gemini["generationConfig"] == {
+        "responseMimeType": "application/json",
+        "responseJsonSchema": schema,
+    }
+    responses = translate("openai-chat", "openai-responses", body)
+    assert responses["text"] == {
+        "format": {"type": "json_schema", "name": "answer", "schema": schema, "strict": True}
+    }
+    back = translate("openai-responses", "openai-chat", json.dumps(responses).encode())
+    assert back["response_format"] == chat["response_format"]
+    assert "response_format" not in translate("openai-chat", "anthropic-messages", body)
+
+
 # --- round trips
 
 

@@ -160,6 +160,21 @@ impl Effort {
     }
 }
 
+/// The shape the answer must take (OpenAI `response_format`, Responses `text.format`, Gemini
+/// `responseMimeType` + `responseJsonSchema`). Anthropic and Bedrock have no stable equivalent:
+/// their writers drop it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResponseFormat {
+    Text,
+    JsonObject,
+    JsonSchema {
+        name: String,
+        description: Option<String>,
+        schema: Value,
+        strict: Option<bool>,
+    },
+}
+
 /// Whether and how much the model should reason before answering.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Reasoning {
@@ -190,6 +205,7 @@ pub struct Request {
     /// Chat `web_search_options` (from Responses `web_search_preview` tools); only the Chat writer
     /// can express it.
     pub web_search: Option<serde_json::Map<String, Value>>,
+    pub response_format: Option<ResponseFormat>,
     /// The first thing the client API allows but no other API can express (path, what). Readers
     /// record it instead of failing so that same-API passthrough and `inspect` still work; every
     /// cross-API writer refuses a request that has one.

@@ -8,7 +8,9 @@
 use serde_json::Value;
 
 use crate::translate::error::TranslateError;
-use crate::translate::ir::{Effort, Image, Part, Reasoning, Request, Role, Tool, ToolChoice};
+use crate::translate::ir::{
+    Effort, Image, Part, Reasoning, Request, ResponseFormat, Role, Tool, ToolChoice,
+};
 use crate::translate::wire::json::{
     as_object, get, opt_array, opt_bool, opt_f64, opt_object, opt_str, opt_u64, req_str, to_text,
     Object, Path,
@@ -49,6 +51,20 @@ pub fn read(obj: &Object) -> Result<Request, TranslateError> {
                 gp.key("candidateCount").to_string(),
                 "more than one candidate",
             );
+        }
+        let mime = opt_str(cfg, k(cfg, "responseMimeType", "response_mime_type"), &gp)?;
+        if mime == Some("application/json") {
+            let schema = get(cfg, k(cfg, "responseJsonSchema", "response_json_schema"))
+                .or_else(|| get(cfg, k(cfg, "responseSchema", "response_schema")));
+            req.response_format = Some(match schema {
+                Some(s) => ResponseFormat::JsonSchema {
+                    name: "response".into(),
+                    description: None,
+                    schema: lower_openapi_types(s.clone()),
+                    strict: None,
+                },
+                None => ResponseFormat::JsonObject,
+            });
         }
         if let Some(t) = opt_object(cfg, k(cfg, "thinkingConfig", "thinking_config"), &gp)? {
             let tp = gp.key("thinkingConfig");

@@ -5,7 +5,9 @@
 use serde_json::Value;
 
 use crate::translate::error::TranslateError;
-use crate::translate::ir::{Effort, Image, Part, Reasoning, Request, Role, Tool, ToolChoice};
+use crate::translate::ir::{
+    Effort, Image, Part, Reasoning, Request, ResponseFormat, Role, Tool, ToolChoice,
+};
 use crate::translate::wire::json::{
     as_object, get, opt_array, opt_bool, opt_f64, opt_object, opt_str, opt_u64, req_str,
     str_or_strs, Object, Path,
@@ -43,6 +45,28 @@ pub fn read(obj: &Object) -> Result<Request, TranslateError> {
     }
     if let Some(opts) = opt_object(obj, "web_search_options", &root)? {
         req.web_search = Some(opts.clone());
+    }
+    if let Some(rf) = opt_object(obj, "response_format", &root)? {
+        let p = root.key("response_format");
+        req.response_format = Some(match req_str(rf, "type", &p)? {
+            "text" => ResponseFormat::Text,
+            "json_object" => ResponseFormat::JsonObject,
+            "json_schema" => {
+                let sp = p.key("json_schema");
+                let js = opt_object(rf, "json_schema", &p)?.ok_or_else(|| sp.missing())?;
+                ResponseFormat::JsonSchema {
+                    name: opt_str(js, "name", &sp)?.unwrap_or("response").to_owned(),
+                    description: opt_str(js, "description", &sp)?.map(str::to_owned),
+                    schema: get(js, "schema").cloned().unwrap_or_else(empty_schema),
+                    strict: opt_bool(js, "strict", &sp)?,
+                }
+            }
+            other => {
+                return Err(p
+                    .key("type")
+                    .invalid(format!("unknown response format {other:?}")))
+            }
+        });
     }
     read_tools(obj, &mut req)?;
     let messages_path = root.key("messages");

@@ -9,7 +9,9 @@
 use serde_json::{json, Value};
 
 use crate::translate::error::TranslateError;
-use crate::translate::ir::{Effort, Image, Part, Reasoning, Request, Role, Tool, ToolChoice};
+use crate::translate::ir::{
+    Effort, Image, Part, Reasoning, Request, ResponseFormat, Role, Tool, ToolChoice,
+};
 use crate::translate::wire::json::{
     as_object, get, opt_array, opt_bool, opt_f64, opt_object, opt_str, opt_u64, req_str, to_text,
     Object, Path,
@@ -40,6 +42,22 @@ pub fn read(obj: &Object) -> Result<Request, TranslateError> {
                     budget_tokens: None,
                 });
             }
+        }
+    }
+    if let Some(text) = opt_object(obj, "text", &root)? {
+        let tp = root.key("text");
+        if let Some(f) = opt_object(text, "format", &tp)? {
+            let p = tp.key("format");
+            req.response_format = Some(match req_str(f, "type", &p)? {
+                "json_object" => ResponseFormat::JsonObject,
+                "json_schema" => ResponseFormat::JsonSchema {
+                    name: opt_str(f, "name", &p)?.unwrap_or("response").to_owned(),
+                    description: opt_str(f, "description", &p)?.map(str::to_owned),
+                    schema: get(f, "schema").cloned().unwrap_or_else(empty_schema),
+                    strict: opt_bool(f, "strict", &p)?,
+                },
+                _ => ResponseFormat::Text,
+            });
         }
     }
     read_tools(obj, &mut req)?;

@@ -8,6 +8,7 @@
 //!   thinking on, `temperature`, `top_p` and `top_k` are dropped (Anthropic rejects them).
 //! * Thinking parts are sent back only when signed (Anthropic verifies the signature).
 //! * `parallel_tool_calls: false` becomes `tool_choice.disable_parallel_tool_use: true`.
+//! * A response format (JSON mode, JSON schema) has no stable Anthropic field and is dropped.
 
 use serde_json::{json, Value};
 

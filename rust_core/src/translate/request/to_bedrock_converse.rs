@@ -10,7 +10,8 @@
 //!   minimal specs are synthesized from the called names. Bedrock has no `none` tool choice:
 //!   the choice is left to the model (`auto`).
 //! * For Claude models, `top_k` and thinking go to `additionalModelRequestFields`, as Bedrock
-//!   documents; for other models they are dropped.
+//!   documents; for other models they are dropped. A response format has no Converse field and
+//!   is dropped.
 
 use serde_json::{json, Value};
 

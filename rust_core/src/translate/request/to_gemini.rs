@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use serde_json::{json, Value};
 
 use crate::translate::error::TranslateError;
-use crate::translate::ir::{Image, Part, Request, Role, ToolChoice};
+use crate::translate::ir::{Image, Part, Request, ResponseFormat, Role, ToolChoice};
 use crate::translate::wire::json::{arguments_value, object, Object, Path};
 
 fn guess_media_type(url: &str) -> &'static str {
@@ -168,6 +168,16 @@ pub fn write(req: &Request) -> Result<Value, TranslateError> {
     }
     if !req.stop.is_empty() {
         gen.insert("stopSequences".into(), json!(req.stop));
+    }
+    match &req.response_format {
+        Some(ResponseFormat::JsonObject) => {
+            gen.insert("responseMimeType".into(), json!("application/json"));
+        }
+        Some(ResponseFormat::JsonSchema { schema, .. }) => {
+            gen.insert("responseMimeType".into(), json!("application/json"));
+            gen.insert("responseJsonSchema".into(), schema.clone());
+        }
+        Some(ResponseFormat::Text) | None => {}
     }
     if let Some(r) = req.reasoning {
         let budget = r.budget_tokens.unwrap_or_else(|| r.effort.budget_tokens());

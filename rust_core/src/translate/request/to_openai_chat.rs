@@ -13,7 +13,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::translate::ir::{Part, Request, Role, ToolChoice};
+use crate::translate::ir::{Part, Request, ResponseFormat, Role, ToolChoice};
 use crate::translate::wire::json::{object, Object};
 
 /// The model id without a router prefix (`openai/`, `openrouter/`).
@@ -105,6 +105,33 @@ pub fn write(req: &Request, model: Option<&str>) -> Value {
     }
     if let Some(u) = &req.user {
         out.insert("user".into(), json!(u));
+    }
+    if let Some(rf) = &req.response_format {
+        let value = match rf {
+            ResponseFormat::Text => json!({"type": "text"}),
+            ResponseFormat::JsonObject => json!({"type": "json_object"}),
+            ResponseFormat::JsonSchema {
+                name,
+                description,
+                schema,
+                strict,
+            } => {
+                let mut js = Object::new();
+                js.insert("name".into(), name.as_str().into());
+                if let Some(d) = description {
+                    js.insert("description".into(), d.as_str().into());
+                }
+                js.insert("schema".into(), schema.clone());
+                if let Some(s) = strict {
+                    js.insert("strict".into(), (*s).into());
+                }
+                object([
+                    ("type", "json_schema".into()),
+                    ("json_schema", Value::Object(js)),
+                ])
+            }
+        };
+        out.insert("response_format".into(), value);
     }
     if let Some(ws) = &req.web_search {
         out.insert("web_search_options".into(), Value::Object(ws.clone()));

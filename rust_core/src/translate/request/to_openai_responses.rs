@@ -6,7 +6,7 @@
 
 use serde_json::{json, Value};
 
-use crate::translate::ir::{Part, Request, Role, ToolChoice};
+use crate::translate::ir::{Part, Request, ResponseFormat, Role, ToolChoice};
 use crate::translate::wire::json::{object, Object};
 
 pub fn write(req: &Request, model: Option<&str>) -> Value {
@@ -116,6 +116,31 @@ pub fn write(req: &Request, model: Option<&str>) -> Value {
     }
     if let Some(r) = req.reasoning {
         out.insert("reasoning".into(), json!({"effort": r.effort.as_str()}));
+    }
+    if let Some(rf) = &req.response_format {
+        let format = match rf {
+            ResponseFormat::Text => json!({"type": "text"}),
+            ResponseFormat::JsonObject => json!({"type": "json_object"}),
+            ResponseFormat::JsonSchema {
+                name,
+                description,
+                schema,
+                strict,
+            } => {
+                let mut f = Object::new();
+                f.insert("type".into(), "json_schema".into());
+                f.insert("name".into(), name.as_str().into());
+                if let Some(d) = description {
+                    f.insert("description".into(), d.as_str().into());
+                }
+                f.insert("schema".into(), schema.clone());
+                if let Some(s) = strict {
+                    f.insert("strict".into(), (*s).into());
+                }
+                Value::Object(f)
+            }
+        };
+        out.insert("text".into(), object([("format", format)]));
     }
     if let Some(u) = &req.user {
         out.insert("user".into(), json!(u));
