@@ -148,7 +148,8 @@ def py_anthropic_to_chat(body: bytes) -> bytes:
 
 def py_chat_to_bedrock(body: bytes) -> bytes:
     req = orjson.loads(body)
-    system, msgs = [], []
+    system: list[Json] = []
+    msgs: list[Json] = []
     for m in req["messages"]:
         role, content = m["role"], m.get("content")
         if role == "system":
@@ -249,7 +250,8 @@ def py_responses_to_chat(body: bytes) -> bytes:
 def py_chat_to_gemini(body: bytes) -> bytes:
     req = orjson.loads(body)
     names: dict[str, str] = {}
-    system, contents = [], []
+    system: list[str] = []
+    contents: list[Json] = []
     for m in req["messages"]:
         role, content = m["role"], m.get("content")
         if role == "system":

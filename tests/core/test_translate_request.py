@@ -326,6 +326,51 @@ def test_responses_string_input_and_hosted_tools() -> None:
     assert same.translate(body) is body
 
 
+def test_responses_through_the_hub_to_anthropic_bedrock_gemini() -> None:
+    body = json.loads(load("openai_responses_tools.json"))
+    body["input"][-1]["content"].pop()  # Bedrock takes no URL images
+    raw = json.dumps(body).encode()
+    anthropic = translate("openai-responses", "anthropic-messages", raw, "claude")
+    assert anthropic["system"] == "You are a helpful travel agent."
+    assert anthropic["max_tokens"] == 800
+    assert "thinking" not in anthropic  # 800 tokens leave no room for the 1024 minimum budget
+    assistant = anthropic["messages"][1]["content"]
+    assert assistant == [
+        {
+            "type": "tool_use",
+            "id": "call_rest_1",
+            "name": "search_restaurants",
+            "input": {"city": "Paris"},
+        }
+    ]  # the unsigned reasoning summary cannot go back to Anthropic
+    assert anthropic["messages"][2]["content"][0]["type"] == "tool_result"
+    bedrock = translate("openai-responses", "bedrock-converse", raw)
+    assert bedrock["messages"][1]["content"][0]["toolUse"]["toolUseId"] == "call_rest_1"
+    assert bedrock["toolConfig"]["toolChoice"] == {"auto": {}}
+    gemini = translate("openai-responses", "gemini", raw)
+    assert gemini["contents"][2]["parts"][0]["functionResponse"] == {
+        "name": "search_restaurants",
+        "response": {"result": '[{"name":"Le Comptoir"}]'},
+    }
+    assert gemini["tools"][0]["functionDeclarations"][2]["name"] == "free_text_note"
+
+
+def test_anthropic_to_responses_upstream() -> None:
+    out = translate("anthropic-messages", "openai-responses", load("anthropic_messages_tools.json"))
+    assert out["instructions"] == "You are a weather bot."
+    assert out["max_output_tokens"] == 2048
+    assert out["reasoning"] == {"effort": "minimal"}
+    kinds = [item["type"] for item in out["input"]]
+    assert kinds == ["message", "message", "function_call", "function_call_output"]
+    assert out["input"][0]["content"][0]["type"] == "input_image"
+    assert out["input"][3] == {
+        "type": "function_call_output",
+        "call_id": "toolu_01A09q90qw90lq917835lq9",
+        "output": "15 degrees, foggy",
+    }
+    assert out["parallel_tool_calls"] is False
+
+
 def test_chat_to_gemini_mapping() -> None:
     out = translate("openai-chat", "gemini", load("openai_chat_tools.json"), "gemini-2.5-pro")
     assert "model" not in out
@@ -427,7 +472,7 @@ def test_chat_gemini_chat_round_trip() -> None:
         load("openai_chat_tools.json")
     )
     back = translate("gemini", "openai-chat", there, original["model"])
-    ids = {}
+    ids: dict[str, str] = {}
     for m in back["messages"]:  # Gemini carries no call ids: compare after renaming
         for c in m.get("tool_calls", []):
             ids[c["id"]] = f"id{len(ids)}"
