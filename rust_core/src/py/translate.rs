@@ -130,7 +130,12 @@ impl PyRequestTranslator {
                 if self.client == self.upstream {
                     return passthrough(py, self.client, bytes, model);
                 }
-                let out = request::write(self.upstream, &info.parsed, model)?;
+                let out = request::write(
+                    self.upstream,
+                    &info.parsed,
+                    model,
+                    bytes.as_bytes().len() + 256,
+                )?;
                 Ok(PyBytes::new(py, &out))
             }
             RequestInput::Bytes(bytes) => {
@@ -138,7 +143,8 @@ impl PyRequestTranslator {
                     return passthrough(py, self.client, bytes, model);
                 }
                 let parsed = request::read(self.client, bytes.as_bytes())?;
-                let out = request::write(self.upstream, &parsed, model)?;
+                let out =
+                    request::write(self.upstream, &parsed, model, bytes.as_bytes().len() + 256)?;
                 Ok(PyBytes::new(py, &out))
             }
         }

@@ -62,22 +62,23 @@ pub fn read(client: ApiKind, body: &[u8]) -> Result<Request, TranslateError> {
     read_object(client, &parse_object(body)?)
 }
 
-/// Writes the IR as an upstream body. `model` overrides the IR's model where the body has one.
+/// Writes the IR as an upstream body. `model` overrides the IR's model where the body has one;
+/// `size_hint` (about the client body's length) sizes the output buffer.
 pub fn write(
     upstream: ApiKind,
     req: &Request,
     model: Option<&str>,
+    size_hint: usize,
 ) -> Result<Vec<u8>, TranslateError> {
     req.check_supported(upstream)?;
     req.check_tool_pairing()?;
-    let value = match upstream {
-        ApiKind::OpenAiChat => to_openai_chat::write(req, model),
-        ApiKind::AnthropicMessages => to_anthropic_messages::write(req, model)?,
-        ApiKind::OpenAiResponses => to_openai_responses::write(req, model),
-        ApiKind::BedrockConverse => to_bedrock_converse::write(req, model)?,
-        ApiKind::Gemini => to_gemini::write(req)?,
-    };
-    serde_json::to_vec(&value).map_err(|e| TranslateError::json(&e))
+    match upstream {
+        ApiKind::AnthropicMessages => to_anthropic_messages::write(req, model, size_hint),
+        ApiKind::BedrockConverse => to_bedrock_converse::write(req, model, size_hint),
+        ApiKind::Gemini => to_gemini::write(req, size_hint),
+        ApiKind::OpenAiChat => Ok(to_openai_chat::write(req, model, size_hint)),
+        ApiKind::OpenAiResponses => Ok(to_openai_responses::write(req, model, size_hint)),
+    }
 }
 
 /// Same-API passthrough: the input bytes, or a copy with only the required edits.
@@ -124,7 +125,7 @@ pub fn translate<'b>(
         return passthrough(client, body, model);
     }
     let req = read(client, body)?;
-    write(upstream, &req, model).map(Cow::Owned)
+    write(upstream, &req, model, body.len() + 256).map(Cow::Owned)
 }
 
 #[cfg(test)]

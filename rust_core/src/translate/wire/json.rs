@@ -182,6 +182,16 @@ pub fn arguments_value(arguments: &str, p: &Path<'_>) -> Result<Value, Translate
         .map_err(|e| p.invalid(format!("tool call arguments are not valid JSON ({e})")))
 }
 
+/// Validates tool-call arguments text and returns it as raw JSON to embed (`{}` when empty).
+pub fn arguments_raw<'a>(arguments: &'a str, p: &Path<'_>) -> Result<&'a str, TranslateError> {
+    if arguments.trim().is_empty() {
+        return Ok("{}");
+    }
+    serde_json::from_str::<&serde_json::value::RawValue>(arguments)
+        .map(serde_json::value::RawValue::get)
+        .map_err(|e| p.invalid(format!("tool call arguments are not valid JSON ({e})")))
+}
+
 /// Builds an object by moving the values in (`json!` would deep-copy interpolated `Value`s
 /// through the serializer, which dominated translation time).
 pub fn object<const N: usize>(pairs: [(&str, Value); N]) -> Value {
