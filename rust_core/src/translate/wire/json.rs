@@ -192,16 +192,6 @@ pub fn arguments_raw<'a>(arguments: &'a str, p: &Path<'_>) -> Result<&'a str, Tr
         .map_err(|e| p.invalid(format!("tool call arguments are not valid JSON ({e})")))
 }
 
-/// Builds an object by moving the values in (`json!` would deep-copy interpolated `Value`s
-/// through the serializer, which dominated translation time).
-pub fn object<const N: usize>(pairs: [(&str, Value); N]) -> Value {
-    let mut map = Object::with_capacity(N);
-    for (k, v) in pairs {
-        map.insert(k.to_owned(), v);
-    }
-    Value::Object(map)
-}
-
 /// Serializes a value to JSON text (infallible for `Value`).
 pub fn to_text(v: &Value) -> String {
     serde_json::to_string(v).unwrap_or_default()
