@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use serde_json::{json, Value};
 
 use super::error::TranslateError;
-use super::wire::json::Object;
+type Object = serde_json::Map<String, Value>;
 use super::ApiKind;
 
 /// Longest message kept from a non-JSON body, in bytes.

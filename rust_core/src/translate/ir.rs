@@ -6,8 +6,6 @@
 //! The IR keeps what at least two APIs can express. Whatever only one API has is either dropped
 //! on cross-API translation (documented per writer) or rejected with a clear error.
 
-use serde_json::Value;
-
 use super::common::{StopReason, Usage};
 use super::error::TranslateError;
 use super::ApiKind;
@@ -91,12 +89,13 @@ pub struct Message {
     pub content: Vec<Part>,
 }
 
-/// A function tool the model may call; `parameters` is a JSON Schema object.
+/// A function tool the model may call; `parameters` is a JSON Schema object as JSON text,
+/// copied through byte for byte (writers embed it raw).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tool {
     pub name: String,
     pub description: Option<String>,
-    pub parameters: Value,
+    pub parameters: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -170,7 +169,8 @@ pub enum ResponseFormat {
     JsonSchema {
         name: String,
         description: Option<String>,
-        schema: Value,
+        /// JSON Schema as JSON text.
+        schema: String,
         strict: Option<bool>,
     },
 }
@@ -204,7 +204,8 @@ pub struct Request {
     pub user: Option<String>,
     /// Chat `web_search_options` (from Responses `web_search_preview` tools); only the Chat writer
     /// can express it.
-    pub web_search: Option<serde_json::Map<String, Value>>,
+    /// As a JSON object's text.
+    pub web_search: Option<String>,
     pub response_format: Option<ResponseFormat>,
     /// The first thing the client API allows but no other API can express (path, what). Readers
     /// record it instead of failing so that same-API passthrough and `inspect` still work; every

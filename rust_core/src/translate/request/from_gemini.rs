@@ -5,15 +5,13 @@
 //! camelCase and the snake_case Google's own curl samples use. Function calls without an `id`
 //! get one (`call_<n>`), and responses pair with the earliest unanswered call of the same name.
 
-use serde_json::Value;
-
 use crate::translate::error::TranslateError;
 use crate::translate::ir::{
     Effort, Image, Part, Reasoning, Request, ResponseFormat, Role, Tool, ToolChoice,
 };
 use crate::translate::wire::json::{
     as_object, get, opt_array, opt_bool, opt_f64, opt_object, opt_str, opt_u64, req_str, to_text,
-    Object, Path,
+    Object, Path, Value,
 };
 
 use super::from_openai_chat::empty_schema;
@@ -60,7 +58,7 @@ pub fn read(obj: &Object) -> Result<Request, TranslateError> {
                 Some(s) => ResponseFormat::JsonSchema {
                     name: "response".into(),
                     description: None,
-                    schema: lower_openapi_types(s.clone()),
+                    schema: lower_openapi_types(s),
                     strict: None,
                 },
                 None => ResponseFormat::JsonObject,
@@ -140,7 +138,7 @@ fn read_tools(obj: &Object, req: &mut Request) -> Result<(), TranslateError> {
             let t = as_object(t, &p)?;
             let decl_key = k(t, "functionDeclarations", "function_declarations");
             let Some(decls) = opt_array(t, decl_key, &p)? else {
-                let kind = t.keys().next().map_or("empty", String::as_str);
+                let kind = t.keys().next().unwrap_or("empty");
                 req.mark_unsupported(p.to_string(), format!("the built-in tool {kind:?}"));
                 continue;
             };
@@ -150,7 +148,6 @@ fn read_tools(obj: &Object, req: &mut Request) -> Result<(), TranslateError> {
                 let d = as_object(d, &fp)?;
                 let params = get(d, k(d, "parametersJsonSchema", "parameters_json_schema"))
                     .or_else(|| get(d, "parameters"))
-                    .cloned()
                     .map_or_else(empty_schema, lower_openapi_types);
                 req.tools.push(Tool {
                     name: req_str(d, "name", &fp)?.to_owned(),
@@ -177,7 +174,7 @@ fn read_tools(obj: &Object, req: &mut Request) -> Result<(), TranslateError> {
                 None | Some("AUTO" | "MODE_UNSPECIFIED" | "VALIDATED") => Some(ToolChoice::Auto),
                 Some("NONE") => Some(ToolChoice::None),
                 Some("ANY") => match allowed.map(Vec::as_slice) {
-                    Some([Value::String(name)]) => Some(ToolChoice::Tool(name.clone())),
+                    Some([Value::String(name)]) => Some(ToolChoice::Tool(name.to_string())),
                     _ => Some(ToolChoice::Required),
                 },
                 Some(other) => {
@@ -190,15 +187,17 @@ fn read_tools(obj: &Object, req: &mut Request) -> Result<(), TranslateError> {
 }
 
 /// Gemini's OpenAPI-style schemas spell types in upper case (`OBJECT`); JSON Schema wants them
-/// lower case.
-fn lower_openapi_types(mut v: Value) -> Value {
-    fn walk(v: &mut Value) {
+/// lower case. Returns the schema as JSON text.
+fn lower_openapi_types(v: &Value<'_>) -> String {
+    fn walk(v: &mut Value<'_>) {
         match v {
             Value::Object(o) => {
-                for (key, child) in o.iter_mut() {
+                for (key, child) in &mut o.0 {
                     if key == "type" {
                         if let Value::String(s) = child {
-                            *s = s.to_ascii_lowercase();
+                            if s.bytes().any(|b| b.is_ascii_uppercase()) {
+                                *s = s.to_ascii_lowercase().into();
+                            }
                         }
                     } else {
                         walk(child);
@@ -209,8 +208,9 @@ fn lower_openapi_types(mut v: Value) -> Value {
             _ => {}
         }
     }
+    let mut v = v.clone();
     walk(&mut v);
-    v
+    v.to_json()
 }
 
 fn read_parts(
@@ -283,8 +283,8 @@ fn read_parts(
                 // The writers wrap plain text as `{"result": text}`; unwrap it again.
                 Some(Value::Object(r)) if r.len() == 1 => {
                     match r.get("result").or_else(|| r.get("output")) {
-                        Some(Value::String(s)) => s.clone(),
-                        _ => to_text(&Value::Object(r.clone())),
+                        Some(Value::String(s)) => s.to_string(),
+                        _ => r.to_json(),
                     }
                 }
                 Some(v) => to_text(v),
@@ -299,7 +299,7 @@ fn read_parts(
         } else if o.contains_key("thoughtSignature") || o.contains_key("thought_signature") {
             // A bare signature part carries nothing another API can use.
         } else {
-            let kind = o.keys().next().map_or("empty", String::as_str);
+            let kind = o.keys().next().unwrap_or("empty");
             req.mark_unsupported(ip.to_string(), format!("a {kind:?} part"));
         }
     }
@@ -323,7 +323,10 @@ mod tests {
         let r = read(&parse_object(body.as_bytes()).unwrap()).unwrap();
         assert_eq!(r.system, vec!["s"]);
         assert_eq!(r.max_tokens, Some(50));
-        assert_eq!(r.tools[0].parameters["properties"]["a"]["type"], "number");
+        assert_eq!(
+            r.tools[0].parameters,
+            r#"{"type":"object","properties":{"a":{"type":"number"}}}"#
+        );
         let Part::ToolCall { id, .. } = &r.messages[1].content[0] else {
             panic!()
         };

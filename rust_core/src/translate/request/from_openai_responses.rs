@@ -6,18 +6,17 @@
 //! (`file_search`, `code_interpreter`, `computer`, …) are unsupported outside Responses.
 //! `previous_response_id` is resolved by the state layer before translation, so it is ignored.
 
-use serde_json::{json, Value};
-
 use crate::translate::error::TranslateError;
 use crate::translate::ir::{
     Effort, Image, Part, Reasoning, Request, ResponseFormat, Role, Tool, ToolChoice,
 };
 use crate::translate::wire::json::{
     as_object, get, opt_array, opt_bool, opt_f64, opt_object, opt_str, opt_u64, req_str, to_text,
-    Object, Path,
+    Object, Path, Value,
 };
 
 use super::from_openai_chat::empty_schema;
+use crate::translate::wire::edit;
 
 pub fn read(obj: &Object) -> Result<Request, TranslateError> {
     let root = Path::Root;
@@ -53,7 +52,7 @@ pub fn read(obj: &Object) -> Result<Request, TranslateError> {
                 "json_schema" => ResponseFormat::JsonSchema {
                     name: opt_str(f, "name", &p)?.unwrap_or("response").to_owned(),
                     description: opt_str(f, "description", &p)?.map(str::to_owned),
-                    schema: get(f, "schema").cloned().unwrap_or_else(empty_schema),
+                    schema: get(f, "schema").map_or_else(empty_schema, Value::to_json),
                     strict: opt_bool(f, "strict", &p)?,
                 },
                 _ => ResponseFormat::Text,
@@ -63,7 +62,7 @@ pub fn read(obj: &Object) -> Result<Request, TranslateError> {
     read_tools(obj, &mut req)?;
     match get(obj, "input") {
         None => return Err(root.key("input").missing()),
-        Some(Value::String(s)) => req.push(Role::User, vec![Part::Text(s.clone())]),
+        Some(Value::String(s)) => req.push(Role::User, vec![Part::Text(s.to_string())]),
         Some(Value::Array(items)) => {
             let ip = root.key("input");
             for (i, item) in items.iter().enumerate() {
@@ -90,7 +89,7 @@ fn read_tools(obj: &Object, req: &mut Request) -> Result<(), TranslateError> {
     }
     req.tool_choice = match get(obj, "tool_choice") {
         None => None,
-        Some(Value::String(s)) => Some(match s.as_str() {
+        Some(Value::String(s)) => Some(match s.as_ref() {
             "required" => ToolChoice::Required,
             "none" => ToolChoice::None,
             _ => ToolChoice::Auto,
@@ -106,15 +105,29 @@ fn read_tools(obj: &Object, req: &mut Request) -> Result<(), TranslateError> {
     Ok(())
 }
 
+/// Custom (free-text) tools become function tools taking `{input: string}` (§3.6).
+const CUSTOM_TOOL_SCHEMA: &str =
+    r#"{"type":"object","properties":{"input":{"type":"string"}},"required":["input"]}"#;
+
 fn read_tool(t: &Value, p: &Path<'_>, req: &mut Request) -> Result<(), TranslateError> {
     let t = as_object(t, p)?;
     match req_str(t, "type", p)? {
         "function" => {
-            let mut parameters = get(t, "parameters").cloned().unwrap_or_else(empty_schema);
-            if let Some(schema) = parameters.as_object_mut() {
-                schema.entry("type").or_insert_with(|| json!("object"));
-                schema.entry("properties").or_insert_with(|| json!({}));
-            }
+            // §3.6: Chat needs `type: object` with `properties`.
+            let parameters = match get(t, "parameters") {
+                Some(Value::Object(schema)) => {
+                    let mut schema = schema.clone();
+                    if !schema.contains_key("type") {
+                        schema.insert("type", Value::String("object".into()));
+                    }
+                    if !schema.contains_key("properties") {
+                        schema.insert("properties", Value::Object(Object::default()));
+                    }
+                    Value::Object(schema).to_json()
+                }
+                Some(other) => other.to_json(),
+                None => empty_schema(),
+            };
             req.tools.push(Tool {
                 name: req_str(t, "name", p)?.to_owned(),
                 description: opt_str(t, "description", p)?.map(str::to_owned),
@@ -127,11 +140,7 @@ fn read_tool(t: &Value, p: &Path<'_>, req: &mut Request) -> Result<(), Translate
                 name: opt_str(t, "name", p)?
                     .map_or_else(|| format!("custom_tool_{n}"), str::to_owned),
                 description: opt_str(t, "description", p)?.map(str::to_owned),
-                parameters: json!({
-                    "type": "object",
-                    "properties": {"input": {"type": "string"}},
-                    "required": ["input"],
-                }),
+                parameters: CUSTOM_TOOL_SCHEMA.to_owned(),
             });
         }
         "namespace" => {
@@ -143,23 +152,23 @@ fn read_tool(t: &Value, p: &Path<'_>, req: &mut Request) -> Result<(), Translate
             }
         }
         "web_search_preview" | "web_search" | "web_search_preview_2025_03_11" => {
-            let mut opts = Object::new();
+            let mut opts = Object::default();
             if let Some(size) = get(t, "search_context_size") {
-                opts.insert("search_context_size".into(), size.clone());
+                opts.insert("search_context_size", size.clone());
             }
             if let Some(loc) = opt_object(t, "user_location", p)? {
-                let mut approx = Object::new();
+                let mut approx = Object::default();
                 for key in ["city", "country", "region", "timezone"] {
                     if let Some(v) = get(loc, key) {
-                        approx.insert(key.into(), v.clone());
+                        approx.insert(key, v.clone());
                     }
                 }
-                opts.insert(
-                    "user_location".into(),
-                    json!({"type": "approximate", "approximate": approx}),
-                );
+                let mut location = Object::default();
+                location.insert("type", Value::String("approximate".into()));
+                location.insert("approximate", Value::Object(approx));
+                opts.insert("user_location", Value::Object(location));
             }
-            req.web_search = Some(opts);
+            req.web_search = Some(Value::Object(opts).to_json());
         }
         other => req.mark_unsupported(
             p.key("type").to_string(),
@@ -205,14 +214,17 @@ fn read_item(item: &Value, p: &Path<'_>, req: &mut Request) -> Result<(), Transl
             vec![Part::ToolCall {
                 id: req_str(o, "call_id", p)?.to_owned(),
                 name: req_str(o, "name", p)?.to_owned(),
-                arguments: to_text(&json!({"input": req_str(o, "input", p)?})),
+                arguments: format!(
+                    r#"{{"input":{}}}"#,
+                    edit::json_string(req_str(o, "input", p)?)
+                ),
             }],
         ),
         "function_call_output" | "custom_tool_call_output" => {
             let call_id = req_str(o, "call_id", p)?.to_owned();
             let content = match get(o, "output") {
                 None => Vec::new(),
-                Some(Value::String(s)) => vec![Part::Text(s.clone())],
+                Some(Value::String(s)) => vec![Part::Text(s.to_string())],
                 Some(Value::Array(items)) => {
                     let op = p.key("output");
                     content_items(items, &op, req)?
@@ -264,7 +276,7 @@ fn message_content(
 ) -> Result<Vec<Part>, TranslateError> {
     match get(o, "content") {
         None => Ok(Vec::new()),
-        Some(Value::String(s)) => Ok(vec![Part::Text(s.clone())]),
+        Some(Value::String(s)) => Ok(vec![Part::Text(s.to_string())]),
         Some(Value::Array(items)) => content_items(items, &p.key("content"), req),
         Some(_) => Err(p
             .key("content")
@@ -320,7 +332,10 @@ mod tests {
         .unwrap();
         assert_eq!(r.system, vec!["be brief"]);
         assert_eq!(r.tools.len(), 2);
-        assert_eq!(r.tools[0].parameters["type"], "object");
+        assert_eq!(
+            r.tools[0].parameters,
+            r#"{"type":"object","properties":{}}"#
+        );
         assert!(r.web_search.is_some());
         assert_eq!(r.messages.len(), 3);
         assert_eq!(r.messages[1].content.len(), 2);

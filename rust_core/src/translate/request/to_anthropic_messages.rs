@@ -108,7 +108,7 @@ pub fn write(
             if let Some(d) = &t.description {
                 w.field("description", d);
             }
-            w.field("input_schema", &t.parameters).end_object();
+            w.key("input_schema").raw(&t.parameters).end_object();
         }
         w.end_array();
         let choice = match &req.tool_choice {

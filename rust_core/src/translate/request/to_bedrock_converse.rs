@@ -265,7 +265,8 @@ fn tool_config(w: &mut JsonWriter, req: &Request) {
         }
         w.key("inputSchema")
             .begin_object()
-            .field("json", &t.parameters)
+            .key("json")
+            .raw(&t.parameters)
             .end_object();
         w.end_object().end_object();
     }

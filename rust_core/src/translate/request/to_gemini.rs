@@ -166,7 +166,9 @@ pub fn write(req: &Request, size_hint: usize) -> Result<Vec<u8>, TranslateError>
             if let Some(desc) = &t.description {
                 w.field("description", desc);
             }
-            w.field("parametersJsonSchema", &t.parameters).end_object();
+            w.key("parametersJsonSchema")
+                .raw(&t.parameters)
+                .end_object();
         }
         w.end_array().end_object().end_array();
     }
@@ -227,7 +229,7 @@ pub fn write(req: &Request, size_hint: usize) -> Result<Vec<u8>, TranslateError>
             w.field("responseMimeType", "application/json");
         }
         if let Some(ResponseFormat::JsonSchema { schema, .. }) = &req.response_format {
-            w.field("responseJsonSchema", schema);
+            w.key("responseJsonSchema").raw(schema);
         }
         if let Some(r) = req.reasoning {
             let budget = r.budget_tokens.unwrap_or_else(|| r.effort.budget_tokens());

@@ -86,7 +86,8 @@ pub fn write(req: &Request, model: Option<&str>, size_hint: usize) -> Vec<u8> {
             if let Some(d) = &t.description {
                 w.field("description", d);
             }
-            w.field("parameters", &t.parameters)
+            w.key("parameters")
+                .raw(&t.parameters)
                 .end_object()
                 .end_object();
         }
@@ -144,7 +145,7 @@ pub fn write(req: &Request, model: Option<&str>, size_hint: usize) -> Vec<u8> {
                 if let Some(d) = description {
                     w.field("description", d);
                 }
-                w.field("schema", schema);
+                w.key("schema").raw(schema);
                 if let Some(s) = strict {
                     w.field("strict", s);
                 }
@@ -154,7 +155,7 @@ pub fn write(req: &Request, model: Option<&str>, size_hint: usize) -> Vec<u8> {
         w.end_object();
     }
     if let Some(ws) = &req.web_search {
-        w.field("web_search_options", ws);
+        w.key("web_search_options").raw(ws);
     }
     w.end_object();
     w.finish()

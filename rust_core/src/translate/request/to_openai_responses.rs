@@ -105,7 +105,7 @@ pub fn write(req: &Request, model: Option<&str>, size_hint: usize) -> Vec<u8> {
             if let Some(d) = &t.description {
                 w.field("description", d);
             }
-            w.field("parameters", &t.parameters).end_object();
+            w.key("parameters").raw(&t.parameters).end_object();
         }
         w.end_array();
         if let Some(p) = req.parallel_tool_calls {
@@ -157,7 +157,7 @@ pub fn write(req: &Request, model: Option<&str>, size_hint: usize) -> Vec<u8> {
                 if let Some(d) = description {
                     w.field("description", d);
                 }
-                w.field("schema", schema);
+                w.key("schema").raw(schema);
                 if let Some(s) = strict {
                     w.field("strict", s);
                 }

@@ -3,6 +3,7 @@
 //! (`edit`), id minting for responses that lack one (`ids`), and a streaming JSON
 //! writer for the IR → wire direction (`writer`).
 
+pub mod dom;
 pub mod edit;
 pub mod ids;
 pub mod json;
