@@ -1,5 +1,6 @@
-//! Typed, path-aware access to parsed JSON bodies. Every accessor names the field's full path in
-//! its error (`messages[2].content`), built lazily so the happy path allocates nothing.
+//! Typed, path-aware access to parsed JSON bodies (the borrowed document of `wire::dom`). Every
+//! accessor names the field's full path in its error (`messages[2].content`), built lazily so
+//! the happy path allocates nothing.
 
 use std::fmt;
 
