@@ -438,6 +438,24 @@ def test_response_format_maps_to_each_api() -> None:
     assert "response_format" not in translate("openai-chat", "anthropic-messages", body)
 
 
+def test_large_bodies_translate_the_same_without_the_gil() -> None:
+    data = "A" * (400 * 1024)
+    body = {
+        "model": "m",
+        "messages": [
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "what is this?"},
+                    {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{data}"}},
+                ],
+            }
+        ],
+    }
+    out = translate("openai-chat", "anthropic-messages", json.dumps(body).encode())
+    assert out["messages"][0]["content"][1]["source"]["data"] == data
+
+
 # --- round trips
 
 

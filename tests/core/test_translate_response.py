@@ -255,6 +255,14 @@ def test_bedrock_reasoning_keeps_its_signature_for_anthropic_clients() -> None:
     assert out["content"][2]["input"] == {"sign": "WZPZ"}
 
 
+def test_large_response_translates_without_the_gil() -> None:
+    body = json.loads((FIXTURES / "anthropic_end_turn.json").read_bytes())
+    body["content"][0]["text"] = "word " * 100_000
+    t = ResponseTranslator(upstream="anthropic-messages", client="openai-chat")
+    out = json.loads(t.translate(json.dumps(body).encode(), model="m"))
+    assert out["choices"][0]["message"]["content"] == "word " * 100_000
+
+
 def test_malformed_response_raises_translation_error() -> None:
     t = ResponseTranslator(upstream="anthropic-messages", client="openai-chat")
     with pytest.raises(TranslationError, match="not valid JSON"):
