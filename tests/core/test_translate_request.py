@@ -154,6 +154,12 @@ def test_same_api_model_override_keeps_everything_else() -> None:
     assert out == b'{"model":"b",' + rest
 
 
+def test_same_api_streaming_chat_asks_for_usage() -> None:
+    body = b'{"model":"gpt-4o","stream":true,"messages":[]}'
+    same = RequestTranslator(client="openai-chat", upstream="openai-chat")
+    assert json.loads(same.translate(body))["stream_options"] == {"include_usage": True}
+
+
 def test_same_api_reasoning_model_quirks() -> None:
     body = b'{"model":"gpt-5","messages":[],"max_tokens":10,"temperature":0.3}'
     same = RequestTranslator(client="openai-chat", upstream="openai-chat")

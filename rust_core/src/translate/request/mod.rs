@@ -1,7 +1,8 @@
 //! Request translation (inventory §3.7): client body → [`ir::Request`] → upstream body, and the
 //! routing facts the gateway needs (`inspect`). Same-API pairs skip the IR: the body passes
-//! through byte for byte except the fields we must change (`model`, and for OpenAI Chat the
-//! §3.6 quirks of reasoning models), and is returned unchanged when nothing changes.
+//! through byte for byte except the fields we must change (`model`; for OpenAI Chat the §3.6
+//! quirks of reasoning models and, on streaming requests, `stream_options.include_usage: true`
+//! so the gateway sees usage), and is returned unchanged when nothing changes.
 //!
 //! Bedrock Converse is upstream-only; Gemini and Bedrock carry the model in the URL, so the
 //! `model` argument is not written into their bodies.
@@ -107,11 +108,38 @@ pub fn passthrough<'b>(
             edits.push(Edit::Remove("temperature"));
             edits.push(Edit::Remove("top_p"));
         }
+        if top.raw("stream") == Some("true") {
+            if let Some(options) = stream_options_with_usage(top.raw("stream_options")) {
+                edits.push(Edit::Set("stream_options", options));
+            }
+        }
     }
     Ok(match edit::apply(&top, &edits) {
         Some(out) => Cow::Owned(out),
         None => Cow::Borrowed(body),
     })
+}
+
+/// The `stream_options` that make a streaming Chat upstream report usage (the gateway meters
+/// and rate-limits on it), or `None` when the client's already do.
+fn stream_options_with_usage(raw: Option<&str>) -> Option<String> {
+    const USAGE_ON: &str = r#"{"include_usage":true}"#;
+    let Some(raw) = raw.filter(|r| *r != "null") else {
+        return Some(USAGE_ON.to_owned());
+    };
+    match super::wire::dom::parse(raw.as_bytes()) {
+        Ok(super::wire::dom::Value::Object(mut options)) => {
+            if matches!(
+                options.get("include_usage"),
+                Some(super::wire::dom::Value::Bool(true))
+            ) {
+                return None;
+            }
+            options.insert("include_usage", super::wire::dom::Value::Bool(true));
+            Some(options.to_json())
+        }
+        _ => Some(USAGE_ON.to_owned()),
+    }
 }
 
 /// Translates a client body for an upstream API in one call.
@@ -160,6 +188,26 @@ mod tests {
             &*out,
             br#"{"model":"o3","max_completion_tokens":5,"messages":[]}"#
         );
+    }
+
+    #[test]
+    fn streaming_chat_passthrough_asks_for_usage() {
+        let body = br#"{"model":"m","stream":true,"messages":[]}"#;
+        let out = translate(ApiKind::OpenAiChat, ApiKind::OpenAiChat, body, None).unwrap();
+        assert_eq!(
+            &*out,
+            br#"{"stream_options":{"include_usage":true},"model":"m","stream":true,"messages":[]}"#
+        );
+        let body = br#"{"model":"m","stream":true,"stream_options":{"include_usage":false,"x":1},"messages":[]}"#;
+        let out = translate(ApiKind::OpenAiChat, ApiKind::OpenAiChat, body, None).unwrap();
+        assert_eq!(
+            json(&out)["stream_options"],
+            serde_json::json!({"include_usage": true, "x": 1})
+        );
+        let body =
+            br#"{"model":"m","stream":true,"stream_options":{"include_usage":true},"messages":[]}"#;
+        let out = translate(ApiKind::OpenAiChat, ApiKind::OpenAiChat, body, None).unwrap();
+        assert!(matches!(out, Cow::Borrowed(_)));
     }
 
     #[test]
