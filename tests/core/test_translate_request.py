@@ -462,6 +462,49 @@ def test_large_bodies_translate_the_same_without_the_gil() -> None:
     assert out["messages"][0]["content"][1]["source"]["data"] == data
 
 
+def test_documents_map_to_each_api() -> None:
+    body = load("anthropic_messages_document.json")
+    pdf = json.loads(body)["messages"][0]["content"][0]["source"]["data"]
+    chat = translate("anthropic-messages", "openai-chat", body, "gpt-4o")
+    assert chat["messages"][0]["content"][0] == {
+        "type": "file",
+        "file": {"filename": "Q3 report.pdf", "file_data": f"data:application/pdf;base64,{pdf}"},
+    }
+    bedrock = translate("anthropic-messages", "bedrock-converse", body)
+    assert bedrock["messages"][0]["content"][0] == {
+        "document": {"format": "pdf", "name": "Q3 report-pdf", "source": {"bytes": pdf}}
+    }
+    gemini = translate("anthropic-messages", "gemini", body)
+    assert gemini["contents"][0]["parts"][0] == {
+        "inlineData": {"mimeType": "application/pdf", "data": pdf}
+    }
+    responses = translate("anthropic-messages", "openai-responses", body)
+    assert responses["input"][0]["content"][0] == {
+        "type": "input_file",
+        "filename": "Q3 report.pdf",
+        "file_data": f"data:application/pdf;base64,{pdf}",
+    }
+    # ... and back: each reader knows the shape it is given.
+    back = translate("openai-chat", "anthropic-messages", json.dumps(chat).encode())
+    assert back["messages"][0]["content"][0]["type"] == "document"
+    assert back["messages"][0]["content"][0]["title"] == "Q3 report.pdf"
+    from_gemini = translate("gemini", "anthropic-messages", json.dumps(gemini).encode(), "c")
+    assert from_gemini["messages"][0]["content"][0]["source"]["media_type"] == "application/pdf"
+    url_doc = {
+        "model": "m",
+        "input": [
+            {
+                "role": "user",
+                "content": [{"type": "input_file", "file_url": "https://example.com/a.pdf"}],
+            }
+        ],
+    }
+    with pytest.raises(TranslationError, match="document given by URL"):
+        RequestTranslator(client="openai-responses", upstream="openai-chat").translate(
+            json.dumps(url_doc).encode()
+        )
+
+
 # --- round trips
 
 

@@ -27,6 +27,18 @@ pub enum Image {
 }
 
 impl Image {
+    /// A file given as a `data:` URL or as bare base64 (assumed to be a PDF, as OpenAI does).
+    pub fn from_file_data(file_data: &str) -> Self {
+        if file_data.starts_with("data:") {
+            Self::from_url(file_data)
+        } else {
+            Self::Base64 {
+                media_type: "application/pdf".to_owned(),
+                data: file_data.to_owned(),
+            }
+        }
+    }
+
     /// From an OpenAI-style image URL: `data:<type>;base64,<data>` becomes inline data.
     pub fn from_url(url: &str) -> Self {
         if let Some(rest) = url.strip_prefix("data:") {
@@ -61,6 +73,12 @@ impl Image {
 pub enum Part {
     Text(String),
     Image(Image),
+    /// A document such as a PDF (Anthropic `document`, Chat `file`, Responses `input_file`,
+    /// Gemini non-image `inlineData`, Bedrock `document`); inline or by URL like an image.
+    Document {
+        source: Image,
+        name: Option<String>,
+    },
     /// A tool call made by the assistant; `arguments` is JSON text (an object).
     ToolCall {
         id: String,

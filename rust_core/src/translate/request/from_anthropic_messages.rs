@@ -172,6 +172,29 @@ fn block(b: &Object, p: &Path<'_>, req: &mut Request) -> Result<Option<Part>, Tr
     Ok(Some(match req_str(b, "type", p)? {
         "text" => Part::Text(req_str(b, "text", p)?.to_owned()),
         "image" => Part::Image(image(b, p)?),
+        "document" => {
+            let sp = p.key("source");
+            let source = opt_object(b, "source", p)?.ok_or_else(|| sp.missing())?;
+            let name = opt_str(b, "title", p)?.map(str::to_owned);
+            match req_str(source, "type", &sp)? {
+                "base64" => Part::Document {
+                    source: Image::Base64 {
+                        media_type: req_str(source, "media_type", &sp)?.to_owned(),
+                        data: req_str(source, "data", &sp)?.to_owned(),
+                    },
+                    name,
+                },
+                "url" => Part::Document {
+                    source: Image::Url(req_str(source, "url", &sp)?.to_owned()),
+                    name,
+                },
+                "text" => Part::Text(req_str(source, "data", &sp)?.to_owned()),
+                other => {
+                    req.mark_unsupported(sp.to_string(), format!("a {other:?} document source"));
+                    return Ok(None);
+                }
+            }
+        }
         "thinking" => Part::Reasoning {
             text: req_str(b, "thinking", p)?.to_owned(),
             signature: opt_str(b, "signature", p)?.map(str::to_owned),

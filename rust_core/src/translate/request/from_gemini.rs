@@ -213,6 +213,15 @@ fn lower_openapi_types(v: &Value<'_>) -> String {
     v.to_json()
 }
 
+/// Gemini carries images and documents alike as `inlineData`/`fileData`; the type decides.
+fn media_part(media_type: &str, source: Image) -> Part {
+    if media_type.starts_with("image/") {
+        Part::Image(source)
+    } else {
+        Part::Document { source, name: None }
+    }
+}
+
 fn read_parts(
     content: &Object,
     p: &Path<'_>,
@@ -239,15 +248,17 @@ fn read_parts(
             }
         } else if let Some(d) = opt_object(o, k(o, "inlineData", "inline_data"), &ip)? {
             let dp = ip.key("inlineData");
-            parts.push(Part::Image(Image::Base64 {
-                media_type: req_str(d, k(d, "mimeType", "mime_type"), &dp)?.to_owned(),
+            let media_type = req_str(d, k(d, "mimeType", "mime_type"), &dp)?;
+            let source = Image::Base64 {
+                media_type: media_type.to_owned(),
                 data: req_str(d, "data", &dp)?.to_owned(),
-            }));
+            };
+            parts.push(media_part(media_type, source));
         } else if let Some(d) = opt_object(o, k(o, "fileData", "file_data"), &ip)? {
             let dp = ip.key("fileData");
-            parts.push(Part::Image(Image::Url(
-                req_str(d, k(d, "fileUri", "file_uri"), &dp)?.to_owned(),
-            )));
+            let media_type = opt_str(d, k(d, "mimeType", "mime_type"), &dp)?.unwrap_or("image/*");
+            let source = Image::Url(req_str(d, k(d, "fileUri", "file_uri"), &dp)?.to_owned());
+            parts.push(media_part(media_type, source));
         } else if let Some(fc) = opt_object(o, k(o, "functionCall", "function_call"), &ip)? {
             let fp = ip.key("functionCall");
             let name = req_str(fc, "name", &fp)?.to_owned();

@@ -237,6 +237,17 @@ fn content_parts(m: &Object, p: &Path<'_>, req: &mut Request) -> Result<Vec<Part
                         };
                         parts.push(Part::Image(Image::from_url(url)));
                     }
+                    "file" => {
+                        let fp = ip.key("file");
+                        let file = opt_object(item, "file", &ip)?.ok_or_else(|| fp.missing())?;
+                        match opt_str(file, "file_data", &fp)? {
+                            Some(data) => parts.push(Part::Document {
+                                source: Image::from_file_data(data),
+                                name: opt_str(file, "filename", &fp)?.map(str::to_owned),
+                            }),
+                            None => req.mark_unsupported(ip.to_string(), "a file given by file_id"),
+                        }
+                    }
                     other => {
                         req.mark_unsupported(ip.to_string(), format!("a {other:?} content part"));
                     }

@@ -302,6 +302,22 @@ fn content_items(
                 Some(url) => parts.push(Part::Image(Image::from_url(url))),
                 None => req.mark_unsupported(cp.to_string(), "an image given by file_id"),
             },
+            "input_file" => {
+                let name = opt_str(c, "filename", &cp)?.map(str::to_owned);
+                if let Some(data) = opt_str(c, "file_data", &cp)? {
+                    parts.push(Part::Document {
+                        source: Image::from_file_data(data),
+                        name,
+                    });
+                } else if let Some(url) = opt_str(c, "file_url", &cp)? {
+                    parts.push(Part::Document {
+                        source: Image::Url(url.to_owned()),
+                        name,
+                    });
+                } else {
+                    req.mark_unsupported(cp.to_string(), "a file given by file_id");
+                }
+            }
             other => req.mark_unsupported(cp.to_string(), format!("a {other:?} content part")),
         }
     }

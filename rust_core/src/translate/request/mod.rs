@@ -20,7 +20,7 @@ pub mod to_openai_responses;
 use std::borrow::Cow;
 
 use super::error::TranslateError;
-use super::ir::Request;
+use super::ir::{self, Request};
 use super::wire::edit::{self, Edit, TopLevel};
 use super::wire::json::{parse_object, Object};
 use super::ApiKind;
@@ -73,6 +73,9 @@ pub fn write(
 ) -> Result<Vec<u8>, TranslateError> {
     req.check_supported(upstream)?;
     req.check_tool_pairing()?;
+    if upstream == ApiKind::OpenAiChat {
+        check_chat_documents(req)?;
+    }
     match upstream {
         ApiKind::AnthropicMessages => to_anthropic_messages::write(req, model, size_hint),
         ApiKind::BedrockConverse => to_bedrock_converse::write(req, model, size_hint),
@@ -80,6 +83,26 @@ pub fn write(
         ApiKind::OpenAiChat => Ok(to_openai_chat::write(req, model, size_hint)),
         ApiKind::OpenAiResponses => Ok(to_openai_responses::write(req, model, size_hint)),
     }
+}
+
+/// Chat takes files inline only (`file_data`), not by URL.
+fn check_chat_documents(req: &Request) -> Result<(), TranslateError> {
+    for (i, m) in req.messages.iter().enumerate() {
+        for part in &m.content {
+            if let ir::Part::Document {
+                source: ir::Image::Url(_),
+                ..
+            } = part
+            {
+                return Err(TranslateError::Unsupported {
+                    path: format!("messages[{i}]"),
+                    what: "a document given by URL (Chat takes inline file data)".into(),
+                    target: ApiKind::OpenAiChat,
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Same-API passthrough: the input bytes, or a copy with only the required edits.

@@ -176,6 +176,27 @@ fn block(w: &mut JsonWriter, part: &Part, p: &Path<'_>) -> Result<(), TranslateE
                 .end_object();
         }
         Part::Image(img) => image_block(w, img),
+        Part::Document { source, name } => {
+            w.begin_object()
+                .field("type", "document")
+                .key("source")
+                .begin_object();
+            match source {
+                Image::Base64 { media_type, data } => {
+                    w.field("type", "base64")
+                        .field("media_type", media_type)
+                        .field("data", data);
+                }
+                Image::Url(url) => {
+                    w.field("type", "url").field("url", url);
+                }
+            }
+            w.end_object();
+            if let Some(name) = name {
+                w.field("title", name);
+            }
+            w.end_object();
+        }
         Part::Reasoning { text, signature } => {
             w.begin_object()
                 .field("type", "thinking")

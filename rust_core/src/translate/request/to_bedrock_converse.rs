@@ -64,6 +64,63 @@ fn image_block(w: &mut JsonWriter, img: &Image, p: &Path<'_>) -> Result<(), Tran
     Ok(())
 }
 
+/// A Converse `document` block: inline bytes only, one of Bedrock's formats, and a name made
+/// of the characters Bedrock accepts.
+fn document_block(
+    w: &mut JsonWriter,
+    source: &Image,
+    name: Option<&str>,
+    p: &Path<'_>,
+) -> Result<(), TranslateError> {
+    let unsupported = |what: String| TranslateError::Unsupported {
+        path: p.to_string(),
+        what,
+        target: ApiKind::BedrockConverse,
+    };
+    let Image::Base64 { media_type, data } = source else {
+        return Err(unsupported(
+            "a document given by URL (Bedrock needs base64 data)".into(),
+        ));
+    };
+    let format = match media_type.as_str() {
+        "application/pdf" => "pdf",
+        "text/csv" => "csv",
+        "application/msword" => "doc",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => "docx",
+        "application/vnd.ms-excel" => "xls",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => "xlsx",
+        "text/html" => "html",
+        "text/plain" => "txt",
+        "text/markdown" => "md",
+        other => return Err(unsupported(format!("a document of type {other:?}"))),
+    };
+    let mut clean: String = name
+        .unwrap_or("document")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || " -()[]".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if clean.trim().is_empty() {
+        "document".clone_into(&mut clean);
+    }
+    w.begin_object()
+        .key("document")
+        .begin_object()
+        .field("format", format)
+        .field("name", &clean);
+    w.key("source")
+        .begin_object()
+        .field("bytes", data)
+        .end_object();
+    w.end_object().end_object();
+    Ok(())
+}
+
 fn is_claude(model: Option<&str>) -> bool {
     model.is_some_and(|m| m.contains("anthropic") || m.contains("claude"))
 }
@@ -85,6 +142,7 @@ fn content_block(w: &mut JsonWriter, part: &Part, p: &Path<'_>) -> Result<(), Tr
     match part {
         Part::Text(t) => text_block(w, t),
         Part::Image(img) => image_block(w, img, p)?,
+        Part::Document { source, name } => document_block(w, source, name.as_deref(), p)?,
         Part::Reasoning { text, signature } => {
             w.begin_object()
                 .key("reasoningContent")

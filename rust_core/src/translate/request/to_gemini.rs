@@ -92,7 +92,7 @@ pub fn write(req: &Request, size_hint: usize) -> Result<Vec<u8>, TranslateError>
                 Part::Text(t) => {
                     w.begin_object().field("text", t).end_object();
                 }
-                Part::Image(img) => image_part(&mut w, img),
+                Part::Image(img) | Part::Document { source: img, .. } => image_part(&mut w, img),
                 Part::Reasoning { .. } => {}
                 Part::ToolCall {
                     name, arguments, ..

@@ -185,6 +185,17 @@ fn content_value(w: &mut JsonWriter, parts: &[&Part]) {
                     .field("text", t)
                     .end_object();
             }
+            Part::Document { source, name } => {
+                // URL documents are refused before writing (`check_chat_documents`).
+                w.begin_object()
+                    .field("type", "file")
+                    .key("file")
+                    .begin_object();
+                w.field("filename", name.as_deref().unwrap_or("document"));
+                w.field("file_data", &source.to_url())
+                    .end_object()
+                    .end_object();
+            }
             Part::Image(img) => {
                 w.begin_object()
                     .field("type", "image_url")
@@ -223,7 +234,7 @@ fn write_user(w: &mut JsonWriter, parts: &[Part]) {
     rest.extend(
         parts
             .iter()
-            .filter(|p| matches!(p, Part::Text(_) | Part::Image(_))),
+            .filter(|p| matches!(p, Part::Text(_) | Part::Image(_) | Part::Document { .. })),
     );
     if !rest.is_empty() {
         w.begin_object().field("role", "user").key("content");

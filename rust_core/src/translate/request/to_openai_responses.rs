@@ -4,7 +4,7 @@
 //! not sent back (Responses replays reasoning by item id or encrypted content, which other APIs
 //! do not carry). `store` is left to the upstream default.
 
-use crate::translate::ir::{Part, Request, ResponseFormat, Role, ToolChoice};
+use crate::translate::ir::{Image, Part, Request, ResponseFormat, Role, ToolChoice};
 use crate::translate::wire::writer::JsonWriter;
 
 pub fn write(req: &Request, model: Option<&str>, size_hint: usize) -> Vec<u8> {
@@ -26,7 +26,7 @@ pub fn write(req: &Request, model: Option<&str>, size_hint: usize) -> Vec<u8> {
         // items of their own.
         let mut open = false;
         for part in &m.content {
-            let is_content = matches!(part, Part::Text(_) | Part::Image(_));
+            let is_content = matches!(part, Part::Text(_) | Part::Image(_) | Part::Document { .. });
             if is_content && !open {
                 w.begin_object()
                     .field("type", "message")
@@ -49,6 +49,17 @@ pub fn write(req: &Request, model: Option<&str>, size_hint: usize) -> Vec<u8> {
                         .field("type", "input_image")
                         .field("image_url", &img.to_url());
                     w.field("detail", "auto").end_object();
+                }
+                Part::Document { source, name } => {
+                    w.begin_object().field("type", "input_file");
+                    if let Some(name) = name {
+                        w.field("filename", name);
+                    }
+                    match source {
+                        Image::Url(url) => w.field("file_url", url),
+                        inline @ Image::Base64 { .. } => w.field("file_data", &inline.to_url()),
+                    };
+                    w.end_object();
                 }
                 Part::Reasoning { .. } => {}
                 Part::ToolCall {

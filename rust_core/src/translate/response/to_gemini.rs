@@ -67,7 +67,7 @@ pub fn write(resp: &Response, model: &str) -> Vec<u8> {
                 }
                 w.end_object().end_object();
             }
-            Part::Image(_) | Part::ToolResult { .. } => {}
+            Part::Image(_) | Part::Document { .. } | Part::ToolResult { .. } => {}
         }
     }
     w.end_array().end_object();

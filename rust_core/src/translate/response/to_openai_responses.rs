@@ -90,7 +90,7 @@ pub fn write(resp: &Response, model: &str) -> Vec<u8> {
                     .field("name", name);
                 w.field("arguments", arguments).end_object();
             }
-            Part::Image(_) | Part::ToolResult { .. } => {}
+            Part::Image(_) | Part::Document { .. } | Part::ToolResult { .. } => {}
         }
     }
     if open {
