@@ -80,7 +80,7 @@ def test_inspect_gemini_has_model_in_url_not_body() -> None:
         ),
         ("anthropic-messages", b'{"max_tokens":1,"messages":[]}', "model: missing required field"),
         ("openai-chat", b'{"messages":[],"temperature":"hot"}', "temperature: expected a number"),
-        ("openai-responses", b'{"model":"m"}', "input: missing required field"),
+        ("openai-responses", b'{"model":"m","input":5}', "input: expected a string or an array"),
         ("gemini", b'{"contents":[{"role":"robot","parts":[]}]}', "contents[0].role: unknown role"),
         ("openai-chat", b"[1, 2]", "body: expected a JSON object"),
     ],

@@ -61,7 +61,8 @@ pub fn read(obj: &Object) -> Result<Request, TranslateError> {
     }
     read_tools(obj, &mut req)?;
     match get(obj, "input") {
-        None => return Err(root.key("input").missing()),
+        // Optional in the Responses API (a stored prompt or previous_response_id may supply it).
+        None => {}
         Some(Value::String(s)) => req.push(Role::User, vec![Part::Text(s.to_string())]),
         Some(Value::Array(items)) => {
             let ip = root.key("input");
