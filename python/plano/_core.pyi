@@ -91,9 +91,10 @@ def inspect_request(client: str, body: bytes) -> RequestInfo:
 class RequestTranslator:
     """Translates request bodies from one client API to one upstream API.
 
-    Same-API pairs pass the body through unchanged except `model` (and, for OpenAI Chat
-    reasoning models, `max_tokens` → `max_completion_tokens` without sampling parameters); an
-    unchanged body is returned as the same object. Bedrock and Gemini bodies carry no model.
+    Same-API pairs pass the body through unchanged except `model` and, for OpenAI Chat,
+    reasoning-model quirks (`max_tokens` → `max_completion_tokens`, no sampling parameters) and
+    `stream_options.include_usage: true` on streaming requests; an unchanged body is returned as
+    the same object. Bedrock and Gemini bodies carry no model (it is in the URL).
     """
 
     def __new__(cls, *, client: str, upstream: str) -> Self: ...

@@ -19,6 +19,9 @@ pub mod response;
 pub mod wire;
 pub mod stream;
 
+#[cfg(test)]
+mod proptests;
+
 use std::fmt;
 use std::str::FromStr;
 
