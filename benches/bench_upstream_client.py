@@ -27,6 +27,7 @@ import os
 import re
 import shutil
 import socket
+import ssl
 import statistics
 import subprocess
 import sys
@@ -82,7 +83,9 @@ class NativeCandidate:
     def __init__(self) -> None:
         from plano.providers.client import UpstreamClient
 
-        self.client = UpstreamClient(connect_timeout_s=5, read_timeout_s=30, ca_file=None)
+        self.client = UpstreamClient(
+            connect_timeout_s=5, read_timeout_s=30, ca_file=os.environ.get("BENCH_CA")
+        )
 
     async def forward(self, url: str, body: bytes, proto: Any) -> None:
         headers = [("content-type", "application/json")]
@@ -101,8 +104,13 @@ class AiohttpCandidate:
     def __init__(self) -> None:
         import aiohttp
 
+        ca_file = os.environ.get("BENCH_CA")
         connector = aiohttp.TCPConnector(
-            limit=0, limit_per_host=0, ttl_dns_cache=None, keepalive_timeout=30
+            limit=0,
+            limit_per_host=0,
+            ttl_dns_cache=None,
+            keepalive_timeout=30,
+            ssl=ssl.create_default_context(cafile=ca_file) if ca_file else True,
         )
         self.session = aiohttp.ClientSession(
             connector=connector,
@@ -130,9 +138,12 @@ class PyreqwestCandidate:
 
         from pyreqwest.client import ClientBuilder
 
+        builder = ClientBuilder()
+        ca_file = os.environ.get("BENCH_CA")
+        if ca_file:
+            builder = builder.add_root_certificate_pem(Path(ca_file).read_bytes())
         self.client = (
-            ClientBuilder()
-            .http1_only()
+            builder.http1_only()
             .tcp_nodelay(True)
             .pool_max_idle_per_host(64)
             .connect_timeout(timedelta(seconds=5))
@@ -198,12 +209,14 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def granian(app: str, core: int, env: dict[str, str]) -> Iterator[tuple[int, psutil.Process]]:
+def granian(
+    app: str, core: int, env: dict[str, str], extra: tuple[str, ...] = ()
+) -> Iterator[tuple[int, psutil.Process]]:
     port = free_port()
     cmd = [
         "taskset", "-c", str(core), sys.executable, "-m", "granian",
         "--interface", "rsgi", "--loop", "uvloop", "--workers", "1", "--http", "1",
-        "--no-ws", "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", app,
+        "--no-ws", "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", *extra, app,
     ]  # fmt: skip
     full_env = {**os.environ, **env, "PYTHONPATH": str(Path(__file__).parent)}
     proc = subprocess.Popen(cmd, env=full_env, stdout=subprocess.DEVNULL)
@@ -263,15 +276,18 @@ def wrk(url: str, connections: int, duration_s: float, script: Path) -> dict[str
     }
 
 
-def ttfb_us(port: int, count: int) -> float:
+def ttfb_us(port: int, count: int, tls: ssl.SSLContext | None = None) -> float:
     """Median time from sending a streaming request to its first body byte, one connection."""
     request = (
         f"POST /sse HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n"
         f"content-length: {len(REQUEST_BODY)}\r\n\r\n"
     ).encode() + REQUEST_BODY
     samples = []
-    with socket.create_connection(("127.0.0.1", port)) as sock:
+    with contextlib.ExitStack() as stack:
+        sock = stack.enter_context(socket.create_connection(("127.0.0.1", port)))
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if tls is not None:
+            sock = stack.enter_context(tls.wrap_socket(sock, server_hostname="localhost"))
         for _ in range(count):
             buffer = b""
             start = time.perf_counter()
@@ -289,7 +305,9 @@ def ttfb_us(port: int, count: int) -> float:
     return statistics.median(samples)
 
 
-def measure(candidate: str, rnd: int, upstream_port: int, duration_s: float) -> Result:
+def measure(
+    candidate: str, rnd: int, upstream_port: int, duration_s: float, ca_file: str | None
+) -> Result:
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "post.lua"
         body = REQUEST_BODY.decode().replace("\\", "\\\\").replace("'", "\\'")
@@ -297,7 +315,13 @@ def measure(candidate: str, rnd: int, upstream_port: int, duration_s: float) -> 
             f"wrk.method = 'POST'\nwrk.body = '{body}'\n"
             "wrk.headers['Content-Type'] = 'application/json'\n"
         )
-        env = {"BENCH_CANDIDATE": candidate, "BENCH_UPSTREAM": f"http://127.0.0.1:{upstream_port}"}
+        env = {
+            "BENCH_CANDIDATE": candidate,
+            "BENCH_UPSTREAM": f"http://127.0.0.1:{upstream_port}",
+        }
+        if ca_file is not None:
+            env["BENCH_UPSTREAM"] = f"https://localhost:{upstream_port}"
+            env["BENCH_CA"] = ca_file
         with granian("bench_upstream_client:proxy_app", PROXY_CORE, env) as (port, proc):
             base = f"http://127.0.0.1:{port}"
             wrk(f"{base}/json", 64, 1, script)  # warm up: pools, caches
@@ -310,7 +334,8 @@ def measure(candidate: str, rnd: int, upstream_port: int, duration_s: float) -> 
             cpu_sse = tree_cpu_s(proc) - cpu0
             samples = max(20, int(duration_s * 20))
             through = ttfb_us(port, samples)
-            direct = ttfb_us(upstream_port, samples)
+            tls = None if ca_file is None else ssl.create_default_context(cafile=ca_file)
+            direct = ttfb_us(upstream_port, samples, tls)
     return Result(
         candidate=candidate,
         round=rnd,
@@ -322,17 +347,47 @@ def measure(candidate: str, rnd: int, upstream_port: int, duration_s: float) -> 
     )
 
 
-def run(candidates: list[str], rounds: int, duration_s: float) -> list[Result]:
+def make_certs(directory: Path) -> tuple[str, str, str]:
+    """A P-256 CA and a `localhost` leaf signed by it (rustls refuses a self-signed leaf)."""
+    ca, ca_key = directory / "ca.pem", directory / "ca.key"
+    cert, key, csr = directory / "cert.pem", directory / "key.pem", directory / "leaf.csr"
+    ext = directory / "leaf.ext"
+    ext.write_text(
+        "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n"
+        "keyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n"
+    )
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    for cmd in (
+        ["req", "-x509", *ec, "-days", "1", "-subj", "/CN=bench-ca", "-keyout", ca_key, "-out", ca],
+        ["req", *ec, "-subj", "/CN=localhost", "-keyout", key, "-out", csr],
+        ["x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial", "-days", "1",
+         "-extfile", ext, "-out", cert],
+    ):  # fmt: skip
+        subprocess.run(["openssl", *map(str, cmd)], check=True, capture_output=True)
+    return str(ca), str(cert), str(key)
+
+
+def run(candidates: list[str], rounds: int, duration_s: float, tls: bool = False) -> list[Result]:
     if shutil.which("wrk") is None or shutil.which("taskset") is None:
         raise RuntimeError("needs wrk and taskset (apt-get install -y wrk util-linux)")
     with contextlib.suppress(OSError):
         os.sched_setaffinity(0, {LOAD_CORE})
     results = []
-    with granian("bench_upstream_client:upstream_app", LOAD_CORE, {}) as (upstream_port, _):
+    with contextlib.ExitStack() as stack:
+        ca_file: str | None = None
+        extra: tuple[str, ...] = ()
+        if tls:
+            certs = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            ca_file, cert, key = make_certs(certs)
+            extra = ("--ssl-certificate", cert, "--ssl-keyfile", key)
+        upstream = stack.enter_context(
+            granian("bench_upstream_client:upstream_app", LOAD_CORE, {}, extra)
+        )
+        upstream_port = upstream[0]
         for rnd in range(rounds):
             order = candidates if rnd % 2 == 0 else candidates[::-1]
             for candidate in order:
-                result = measure(candidate, rnd, upstream_port, duration_s)
+                result = measure(candidate, rnd, upstream_port, duration_s, ca_file)
                 print(json.dumps(asdict(result)), flush=True)
                 results.append(result)
     return results
@@ -368,8 +423,9 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per load window")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--candidates", nargs="+", default=list(CANDIDATES), choices=CANDIDATES)
+    parser.add_argument("--tls", action="store_true", help="HTTPS upstream (self-signed, P-256)")
     args = parser.parse_args()
-    results = run(args.candidates, args.rounds, args.duration)
+    results = run(args.candidates, args.rounds, args.duration, args.tls)
     print(summarize(results))
 
 

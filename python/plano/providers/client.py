@@ -47,7 +47,6 @@ from plano.errors import UpstreamError
 Headers = list[tuple[str, str]]
 
 _HIGH_WATER_BYTES: Final = 256 * 1024
-_LOW_WATER_BYTES: Final = 64 * 1024
 _MAX_CACHED_URLS: Final = 4096
 _SWEEP_S: Final = 0.05
 """Timeout resolution: a timeout fires at most two sweeps late, never early."""
