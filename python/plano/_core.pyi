@@ -180,8 +180,10 @@ class RateLimiter:
 
 # --- streaming response translation (rust_core/src/translate/stream/) ---
 
-_StreamApi = Literal["openai-chat", "openai-responses", "anthropic-messages", "bedrock-converse", "gemini"]
-_ClientApi = Literal["openai-chat", "openai-responses", "anthropic-messages", "gemini"]
+_StreamApi: TypeAlias = Literal[
+    "openai-chat", "openai-responses", "anthropic-messages", "bedrock-converse", "gemini"
+]
+_ClientApi: TypeAlias = Literal["openai-chat", "openai-responses", "anthropic-messages", "gemini"]
 
 class _StreamUsage(TypedDict):
     """Token usage as reported upstream; `input_tokens` includes cached and cache-write tokens."""
@@ -192,6 +194,7 @@ class _StreamUsage(TypedDict):
     cache_creation_tokens: int
     reasoning_tokens: int
 
+@final
 class StreamTranslator:
     """Translates one upstream response stream for one client, chunk by chunk.
 
@@ -201,14 +204,14 @@ class StreamTranslator:
     or a non-client API (`bedrock-converse`) as `client`.
     """
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         *,
         upstream: _StreamApi,
         client: _ClientApi,
         model: str | None = None,
         now_s: float | None = None,
-    ) -> None: ...
+    ) -> StreamTranslator: ...
     def feed(self, chunk: bytes) -> bytes:
         """Feed one upstream chunk; returns client-ready bytes (possibly empty)."""
     def finish(self) -> bytes:

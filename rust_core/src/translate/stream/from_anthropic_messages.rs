@@ -158,61 +158,17 @@ impl Parser {
                 );
             }
             "content_block_start" => {
-                let Some(block) = &ev.content_block else {
-                    return;
-                };
-                match block.kind.as_ref() {
-                    "tool_use" => hub.emit(
-                        Event::ToolStart {
-                            key: index,
-                            id: block.id.as_deref(),
-                            name: block.name.as_deref().unwrap_or(""),
-                        },
-                        out,
-                    ),
-                    "text" => {
-                        if let Some(t) = block.text.as_deref().filter(|t| !t.is_empty()) {
-                            hub.emit(Event::Text(t), out);
-                        }
-                    }
-                    "thinking" => {
-                        if let Some(t) = block.thinking.as_deref().filter(|t| !t.is_empty()) {
-                            hub.emit(Event::Reasoning(t), out);
-                        }
-                    }
-                    _ => self.skipped.push(index),
+                if let Some(block) = &ev.content_block {
+                    self.on_block_start(index, block, hub, out);
                 }
             }
-            "content_block_delta" => {
-                if self.skipped.contains(&index) {
-                    return;
-                }
-                let Some(d) = &ev.delta else {
-                    return;
-                };
-                match d.kind.as_deref().unwrap_or("") {
-                    "text_delta" => hub.emit(Event::Text(d.text.as_deref().unwrap_or("")), out),
-                    "input_json_delta" => hub.emit(
-                        Event::ToolArgs {
-                            key: index,
-                            delta: d.partial_json.as_deref().unwrap_or(""),
-                        },
-                        out,
-                    ),
-                    "thinking_delta" => {
-                        hub.emit(Event::Reasoning(d.thinking.as_deref().unwrap_or("")), out);
-                    }
-                    "signature_delta" => hub.emit(
-                        Event::ReasoningSignature(d.signature.as_deref().unwrap_or("")),
-                        out,
-                    ),
-                    _ => {}
+            "content_block_delta" if !self.skipped.contains(&index) => {
+                if let Some(d) = &ev.delta {
+                    on_block_delta(index, d, hub, out);
                 }
             }
-            "content_block_stop" => {
-                if !self.skipped.contains(&index) {
-                    hub.emit(Event::BlockStop, out);
-                }
+            "content_block_stop" if !self.skipped.contains(&index) => {
+                hub.emit(Event::BlockStop, out);
             }
             "message_delta" => {
                 if let Some(reason) = ev.delta.as_ref().and_then(|d| d.stop_reason.as_deref()) {
@@ -234,5 +190,48 @@ impl Parser {
             }
             _ => {}
         }
+    }
+
+    fn on_block_start(&mut self, index: u32, block: &Block<'_>, hub: &mut Hub, out: &mut Vec<u8>) {
+        match block.kind.as_ref() {
+            "tool_use" => hub.emit(
+                Event::ToolStart {
+                    key: index,
+                    id: block.id.as_deref(),
+                    name: block.name.as_deref().unwrap_or(""),
+                },
+                out,
+            ),
+            "text" => {
+                if let Some(t) = block.text.as_deref().filter(|t| !t.is_empty()) {
+                    hub.emit(Event::Text(t), out);
+                }
+            }
+            "thinking" => {
+                if let Some(t) = block.thinking.as_deref().filter(|t| !t.is_empty()) {
+                    hub.emit(Event::Reasoning(t), out);
+                }
+            }
+            _ => self.skipped.push(index),
+        }
+    }
+}
+
+fn on_block_delta(index: u32, d: &Delta<'_>, hub: &mut Hub, out: &mut Vec<u8>) {
+    match d.kind.as_deref().unwrap_or("") {
+        "text_delta" => hub.emit(Event::Text(d.text.as_deref().unwrap_or("")), out),
+        "input_json_delta" => hub.emit(
+            Event::ToolArgs {
+                key: index,
+                delta: d.partial_json.as_deref().unwrap_or(""),
+            },
+            out,
+        ),
+        "thinking_delta" => hub.emit(Event::Reasoning(d.thinking.as_deref().unwrap_or("")), out),
+        "signature_delta" => hub.emit(
+            Event::ReasoningSignature(d.signature.as_deref().unwrap_or("")),
+            out,
+        ),
+        _ => {}
     }
 }

@@ -107,13 +107,7 @@ pub struct Parser {
 
 impl Parser {
     /// An exception frame (`:message-type` `exception` or `error`), already decoded.
-    pub fn on_exception(
-        &mut self,
-        exception_type: &str,
-        message: &str,
-        hub: &mut Hub,
-        out: &mut Vec<u8>,
-    ) {
+    pub fn on_exception(exception_type: &str, message: &str, hub: &mut Hub, out: &mut Vec<u8>) {
         let message = if message.is_empty() {
             exception_type
         } else {

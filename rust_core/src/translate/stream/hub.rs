@@ -206,7 +206,7 @@ impl Hub {
     fn begin(&mut self, id: Option<&str>, model: Option<&str>, out: &mut Vec<u8>) {
         match id.filter(|s| !s.is_empty()) {
             Some(id) => {
-                self.ctx.id_body = id_body(id).to_owned();
+                id_body(id).clone_into(&mut self.ctx.id_body);
                 self.upstream_id = Some(id.to_owned());
             }
             None => self.ctx.id_body = self.ctx.mint(0),

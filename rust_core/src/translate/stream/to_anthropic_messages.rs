@@ -61,6 +61,7 @@ fn event_head(name: &str, out: &mut Vec<u8>) {
 }
 
 impl Writer {
+    #[allow(clippy::unused_self)] // every writer has the same interface
     pub fn start(&mut self, ctx: &Context, out: &mut Vec<u8>) {
         event_head("message_start", out);
         out.extend_from_slice(b",\"message\":{\"id\":\"msg_");
@@ -182,10 +183,8 @@ impl Writer {
                 }
                 self.delta("thinking_delta", "thinking", s, out);
             }
-            Event::ReasoningSignature(s) => {
-                if self.open == Block::Thinking && !s.is_empty() {
-                    self.delta("signature_delta", "signature", s, out);
-                }
+            Event::ReasoningSignature(s) if self.open == Block::Thinking && !s.is_empty() => {
+                self.delta("signature_delta", "signature", s, out);
             }
             Event::ToolStart { key, id, name } => self.tool_start(ctx, key, id, name, out),
             Event::ToolArgs { key, delta } => {
@@ -234,6 +233,7 @@ impl Writer {
         out.extend_from_slice(b"}\n\n");
     }
 
+    #[allow(clippy::unused_self)] // every writer has the same interface
     pub fn error(&mut self, _ctx: &Context, kind: ErrorKind, message: &str, out: &mut Vec<u8>) {
         event_head("error", out);
         out.extend_from_slice(b",\"error\":{\"type\":\"");

@@ -158,6 +158,7 @@ impl Writer {
         out.extend_from_slice(END);
     }
 
+    #[allow(clippy::unused_self)] // every writer has the same interface
     pub fn error(&mut self, _ctx: &Context, kind: ErrorKind, message: &str, out: &mut Vec<u8>) {
         let (code, status) = match kind {
             ErrorKind::InvalidRequest => (400, "INVALID_ARGUMENT"),

@@ -110,12 +110,11 @@ impl Writer {
                 if delta.is_empty() {
                     return;
                 }
-                let index = match self.tool_keys.iter().position(|&k| k == key) {
-                    Some(i) => i,
-                    None => {
-                        self.tool_start(ctx, key, None, "", out);
-                        self.tool_keys.len() - 1
-                    }
+                let index = if let Some(i) = self.tool_keys.iter().position(|&k| k == key) {
+                    i
+                } else {
+                    self.tool_start(ctx, key, None, "", out);
+                    self.tool_keys.len() - 1
                 };
                 self.open(out);
                 out.extend_from_slice(b"\"tool_calls\":[{\"index\":");
@@ -166,6 +165,7 @@ impl Writer {
         out.extend_from_slice(b"data: [DONE]\n\n");
     }
 
+    #[allow(clippy::unused_self)] // every writer has the same interface
     pub fn error(&mut self, _ctx: &Context, kind: ErrorKind, message: &str, out: &mut Vec<u8>) {
         let (kind, code) = error_type_code(kind);
         out.extend_from_slice(b"data: {\"error\":{\"message\":");

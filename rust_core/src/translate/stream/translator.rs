@@ -74,15 +74,15 @@ impl Translator {
         model: Option<&str>,
         now_s: Option<f64>,
     ) -> Result<Self, StreamConfigError> {
-        let (created_s, seed) = match now_s {
-            Some(t) => (t.max(0.0) as u64, t.to_bits()),
-            None => {
-                let now = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .unwrap_or_default();
-                let n = STREAMS.fetch_add(1, Ordering::Relaxed);
-                (now.as_secs(), (now.as_nanos() as u64) ^ n.rotate_left(32))
-            }
+        let (created_s, seed) = if let Some(t) = now_s {
+            let created = std::time::Duration::try_from_secs_f64(t).map_or(0, |d| d.as_secs());
+            (created, t.to_bits())
+        } else {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default();
+            let n = STREAMS.fetch_add(1, Ordering::Relaxed);
+            (now.as_secs(), (now.as_nanos() as u64) ^ n.rotate_left(32))
         };
         let mut hub = Hub::new(client, model, created_s, seed)
             .ok_or(StreamConfigError::NotAClient(client))?;
@@ -147,16 +147,18 @@ impl Translator {
 
     fn on_frame_error(&mut self, result: Result<(), FrameError>) {
         match result {
-            Ok(()) => {}
+            Ok(()) | Err(FrameError::Truncated { .. }) => {}
             Err(FrameError::Exception {
                 exception_type,
                 message,
             }) => {
-                if let Upstream::Bedrock(p) = &mut self.upstream {
-                    p.on_exception(&exception_type, &message, &mut self.hub, &mut self.out);
-                }
+                from_bedrock_converse::Parser::on_exception(
+                    &exception_type,
+                    &message,
+                    &mut self.hub,
+                    &mut self.out,
+                );
             }
-            Err(FrameError::Truncated { .. }) => {}
             Err(e) => {
                 let message = format!("upstream stream unreadable: {e}");
                 self.fail(ErrorKind::Server, &message);
