@@ -195,3 +195,55 @@ impl Parser {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::translate::ApiKind;
+
+    #[test]
+    fn done_waits_for_metadata_after_message_stop() {
+        let mut hub = Hub::for_tests(ApiKind::OpenAiChat);
+        let mut p = Parser::default();
+        let mut out = Vec::new();
+        p.on_event(
+            "messageStart",
+            br#"{"role":"assistant"}"#,
+            &mut hub,
+            &mut out,
+        );
+        p.on_event(
+            "contentBlockDelta",
+            br#"{"contentBlockIndex":0,"delta":{"text":"hi"}}"#,
+            &mut hub,
+            &mut out,
+        );
+        p.on_event(
+            "messageStop",
+            br#"{"stopReason":"max_tokens"}"#,
+            &mut hub,
+            &mut out,
+        );
+        assert!(!hub.is_complete());
+        p.on_event(
+            "metadata",
+            br#"{"usage":{"inputTokens":3,"outputTokens":1,"cacheReadInputTokens":2}}"#,
+            &mut hub,
+            &mut out,
+        );
+        assert!(hub.is_complete());
+        assert_eq!(hub.usage().map(|u| u.input_tokens), Some(5));
+        let text = String::from_utf8(out).unwrap_or_default();
+        assert!(text.contains(r#""finish_reason":"length""#));
+        assert!(text.contains(r#""prompt_tokens":5"#));
+    }
+
+    #[test]
+    fn exceptions_map_to_error_kinds() {
+        let mut hub = Hub::for_tests(ApiKind::AnthropicMessages);
+        let mut out = Vec::new();
+        Parser::on_exception("throttlingException", "", &mut hub, &mut out);
+        let text = String::from_utf8(out).unwrap_or_default();
+        assert!(text.contains(r#""type":"rate_limit_error","message":"throttlingException""#));
+    }
+}

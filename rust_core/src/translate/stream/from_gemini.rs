@@ -196,3 +196,41 @@ impl Parser {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::translate::ApiKind;
+
+    #[test]
+    fn function_calls_are_whole_tool_calls_and_stop_means_tool_use() {
+        let mut hub = Hub::for_tests(ApiKind::OpenAiChat);
+        let mut p = Parser::default();
+        let mut out = Vec::new();
+        p.on_event(
+            r#"{"candidates":[{"content":{"parts":[{"functionCall":{"name":"f","args":{"a":[1, 2]}}}]},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":4,"candidatesTokenCount":2,"thoughtsTokenCount":3},"modelVersion":"g"}"#,
+            &mut hub,
+            &mut out,
+        );
+        let text = String::from_utf8(out).unwrap_or_default();
+        assert!(text.contains(r#""name":"f","arguments":"""#));
+        assert!(text.contains(r#""arguments":"{\"a\":[1, 2]}""#));
+        assert_eq!(hub.stop_reason(), Some(StopReason::ToolUse));
+        let usage = hub.usage().unwrap_or_default();
+        assert_eq!((usage.output_tokens, usage.reasoning_tokens), (5, 3));
+    }
+
+    #[test]
+    fn error_chunk_maps_status() {
+        let mut hub = Hub::for_tests(ApiKind::OpenAiChat);
+        let mut out = Vec::new();
+        Parser::default().on_event(
+            r#"{"error":{"code":429,"message":"quota","status":"RESOURCE_EXHAUSTED"}}"#,
+            &mut hub,
+            &mut out,
+        );
+        assert!(String::from_utf8(out)
+            .unwrap_or_default()
+            .contains("rate_limit_exceeded"));
+    }
+}

@@ -244,3 +244,48 @@ impl Parser {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::translate::ApiKind;
+
+    fn run(events: &[&str]) -> (Hub, String) {
+        let mut hub = Hub::for_tests(ApiKind::AnthropicMessages);
+        let mut parser = Parser::default();
+        let mut out = Vec::new();
+        for e in events {
+            parser.on_event(e, &mut hub, &mut out);
+        }
+        (hub, String::from_utf8(out).unwrap_or_default())
+    }
+
+    #[test]
+    fn reasoning_alias_and_tool_call_without_index() {
+        let (hub, out) = run(&[
+            r#"{"id":"chatcmpl-1","model":"m","choices":[{"index":0,"delta":{"reasoning":"hm"}}]}"#,
+            r#"{"choices":[{"index":0,"delta":{"tool_calls":[{"id":"c1","function":{"name":"f","arguments":"{}"}}]}}]}"#,
+            r#"{"choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}"#,
+            "[DONE]",
+        ]);
+        assert!(out.contains(r#""thinking":"hm""#));
+        assert!(out.contains(r#""type":"tool_use","id":"c1","name":"f""#));
+        assert!(out.contains(r#""partial_json":"{}""#));
+        assert!(hub.is_complete());
+        assert_eq!(hub.stop_reason(), Some(StopReason::ToolUse));
+    }
+
+    #[test]
+    fn error_chunk_is_classified() {
+        let (hub, out) =
+            run(&[r#"{"error":{"message":"slow down","type":"rate_limit_exceeded"}}"#]);
+        assert!(out.contains(r#""type":"rate_limit_error","message":"slow down""#));
+        assert!(hub.is_closed() && !hub.is_complete());
+    }
+
+    #[test]
+    fn other_choices_are_ignored() {
+        let (_, out) = run(&[r#"{"choices":[{"index":1,"delta":{"content":"no"}}]}"#]);
+        assert!(!out.contains("text_delta"));
+    }
+}

@@ -151,6 +151,18 @@ impl Hub {
         })
     }
 
+    /// A translating hub for `client` with a fixed clock (unit tests of parsers and writers).
+    ///
+    /// # Panics
+    /// When `client` is not a client API.
+    #[cfg(test)]
+    pub fn for_tests(client: ApiKind) -> Self {
+        match Self::new(client, Some("test-model"), 1_700_000_000, 7) {
+            Some(hub) => hub,
+            None => panic!("{client} is not a client API"),
+        }
+    }
+
     /// Switches to observe-only mode (same-API passthrough).
     pub fn observe_only(&mut self) {
         self.is_translating = false;

@@ -250,3 +250,89 @@ fn uncached_input(u: &crate::translate::common::Usage) -> u64 {
         .saturating_sub(u.cache_read_tokens)
         .saturating_sub(u.cache_creation_tokens)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::hub::Hub;
+    use super::super::{ErrorKind, Event};
+    use crate::translate::ApiKind;
+
+    fn run(client: ApiKind, events: &[Event<'_>]) -> String {
+        let mut hub = Hub::for_tests(client);
+        let mut out = Vec::new();
+        for e in events {
+            hub.emit(*e, &mut out);
+        }
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    fn data_lines(out: &str) -> Vec<serde_json::Value> {
+        out.lines()
+            .filter_map(|l| l.strip_prefix("data: "))
+            .filter(|d| *d != "[DONE]")
+            .map(|d| serde_json::from_str(d).unwrap_or_default())
+            .collect()
+    }
+
+    #[test]
+    fn blocks_open_and_close_in_order() {
+        let out = run(
+            ApiKind::AnthropicMessages,
+            &[
+                Event::Reasoning("r"),
+                Event::ReasoningSignature("sig"),
+                Event::Text("t"),
+                Event::ToolStart {
+                    key: 0,
+                    id: None,
+                    name: "f",
+                },
+                Event::ToolArgs {
+                    key: 0,
+                    delta: "{}",
+                },
+                Event::Text("u"),
+                Event::Done,
+            ],
+        );
+        let kinds: Vec<String> = data_lines(&out)
+            .iter()
+            .map(|e| format!("{}{}", e["type"].as_str().unwrap_or(""), e["index"]))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "message_startnull",
+                "content_block_start0",
+                "content_block_delta0",
+                "content_block_delta0",
+                "content_block_stop0",
+                "content_block_start1",
+                "content_block_delta1",
+                "content_block_stop1",
+                "content_block_start2",
+                "content_block_delta2",
+                "content_block_stop2",
+                "content_block_start3",
+                "content_block_delta3",
+                "content_block_stop3",
+                "message_deltanull",
+                "message_stopnull",
+            ]
+        );
+        assert!(out.contains(r#""stop_reason":"tool_use""#));
+        assert!(out.contains(r#""id":"toolu_"#));
+    }
+
+    #[test]
+    fn error_is_an_error_event() {
+        let out = run(
+            ApiKind::AnthropicMessages,
+            &[Event::Error(ErrorKind::RateLimited, "x")],
+        );
+        assert!(out.ends_with(
+            "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"x\"}}\n\n"
+        ));
+        assert!(!out.contains("message_stop"));
+    }
+}

@@ -176,3 +176,71 @@ impl Writer {
         out.extend_from_slice(END);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::hub::Hub;
+    use super::super::Event;
+    use crate::translate::common::StopReason;
+    use crate::translate::ApiKind;
+
+    fn run(client: ApiKind, events: &[Event<'_>]) -> String {
+        let mut hub = Hub::for_tests(client);
+        let mut out = Vec::new();
+        for e in events {
+            hub.emit(*e, &mut out);
+        }
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    fn data_lines(out: &str) -> Vec<serde_json::Value> {
+        out.lines()
+            .filter_map(|l| l.strip_prefix("data: "))
+            .filter(|d| *d != "[DONE]")
+            .map(|d| serde_json::from_str(d).unwrap_or_default())
+            .collect()
+    }
+
+    #[test]
+    fn tool_args_are_buffered_into_one_function_call() {
+        let out = run(
+            ApiKind::Gemini,
+            &[
+                Event::ToolStart {
+                    key: 0,
+                    id: Some("c"),
+                    name: "f",
+                },
+                Event::ToolArgs {
+                    key: 0,
+                    delta: "{\"a\":",
+                },
+                Event::ToolArgs {
+                    key: 0,
+                    delta: "1}",
+                },
+                Event::ToolStart {
+                    key: 1,
+                    id: None,
+                    name: "g",
+                },
+                Event::ToolArgs {
+                    key: 1,
+                    delta: "not json",
+                },
+                Event::Finish(StopReason::ToolUse),
+                Event::Done,
+            ],
+        );
+        let chunks = data_lines(&out);
+        let call =
+            |i: usize| chunks[i]["candidates"][0]["content"]["parts"][0]["functionCall"].clone();
+        assert_eq!(call(0)["args"], serde_json::json!({"a": 1}));
+        assert_eq!(
+            call(1)["args"],
+            serde_json::json!({"arguments": "not json"})
+        );
+        assert_eq!(chunks[2]["candidates"][0]["finishReason"], "STOP");
+        assert!(out.ends_with("\r\n\r\n"));
+    }
+}

@@ -385,3 +385,78 @@ impl Writer {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::hub::Hub;
+    use super::super::{ErrorKind, Event};
+    use crate::translate::common::StopReason;
+    use crate::translate::ApiKind;
+
+    fn run(client: ApiKind, events: &[Event<'_>]) -> String {
+        let mut hub = Hub::for_tests(client);
+        let mut out = Vec::new();
+        for e in events {
+            hub.emit(*e, &mut out);
+        }
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    fn data_lines(out: &str) -> Vec<serde_json::Value> {
+        out.lines()
+            .filter_map(|l| l.strip_prefix("data: "))
+            .filter(|d| *d != "[DONE]")
+            .map(|d| serde_json::from_str(d).unwrap_or_default())
+            .collect()
+    }
+
+    #[test]
+    fn sequence_numbers_are_consecutive_and_max_tokens_is_incomplete() {
+        let out = run(
+            ApiKind::OpenAiResponses,
+            &[
+                Event::Text("a"),
+                Event::ToolStart {
+                    key: 1,
+                    id: Some("c"),
+                    name: "f",
+                },
+                Event::ToolArgs {
+                    key: 1,
+                    delta: "{}",
+                },
+                Event::Finish(StopReason::MaxTokens),
+                Event::Done,
+            ],
+        );
+        let events = data_lines(&out);
+        for (i, e) in events.iter().enumerate() {
+            assert_eq!(e["sequence_number"], i);
+        }
+        let last = &events[events.len() - 1];
+        assert_eq!(last["type"], "response.incomplete");
+        assert_eq!(
+            last["response"]["incomplete_details"]["reason"],
+            "max_output_tokens"
+        );
+        assert_eq!(last["response"]["output"][1]["arguments"], "{}");
+        assert_eq!(last["response"]["output"][0]["content"][0]["text"], "a");
+    }
+
+    #[test]
+    fn error_before_start_still_opens_the_envelope() {
+        let out = run(
+            ApiKind::OpenAiResponses,
+            &[Event::Error(ErrorKind::Server, "boom")],
+        );
+        let types: Vec<_> = data_lines(&out).iter().map(|e| e["type"].clone()).collect();
+        assert_eq!(
+            types,
+            [
+                "response.created",
+                "response.in_progress",
+                "response.failed"
+            ]
+        );
+    }
+}

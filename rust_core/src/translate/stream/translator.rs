@@ -189,22 +189,20 @@ impl Translator {
                 on_sse_data(upstream, hub, passthrough.as_mut(), &ev.data, out);
             }
         }
-        if let Some(p) = &mut self.passthrough {
-            let rest = p.take_pending();
-            if self.hub.is_closed() {
-                self.out.extend_from_slice(&rest);
-                return &self.out;
-            }
-        }
-        if self.passthrough.is_some() && self.hub.stop_reason().is_some() {
+        let Some(p) = &mut self.passthrough else {
+            self.hub.end_of_input(&mut self.out);
+            return &self.out;
+        };
+        // Passthrough: the bytes after the last blank line reach the client only if the stream
+        // is complete with them (e.g. a final event without its trailing newline).
+        let rest = p.take_pending();
+        if !self.hub.is_closed() && self.hub.stop_reason().is_some() {
             self.hub.emit(super::Event::Done, &mut self.out);
         }
-        if !self.hub.is_closed() {
-            if self.passthrough.is_some() {
-                self.fail(ErrorKind::Truncated, "upstream stream ended early");
-            } else {
-                self.hub.end_of_input(&mut self.out);
-            }
+        if self.hub.is_closed() {
+            self.out.extend_from_slice(&rest);
+        } else {
+            self.fail(ErrorKind::Truncated, "upstream stream ended early");
         }
         &self.out
     }
