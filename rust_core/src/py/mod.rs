@@ -5,6 +5,7 @@ mod eventstream;
 mod ratelimit;
 mod sse;
 mod stream;
+mod translate;
 
 use pyo3::prelude::*;
 
@@ -16,5 +17,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     eventstream::register(m)?;
     ratelimit::register(m)?;
     stream::register(m)?;
+    translate::register(m)?;
     Ok(())
 }
