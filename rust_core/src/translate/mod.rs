@@ -11,12 +11,12 @@
 #![allow(clippy::too_many_lines)]
 
 pub mod common;
-pub mod stream;
 pub mod error;
 pub mod error_body;
 pub mod ir;
 pub mod request;
 pub mod response;
+pub mod stream;
 pub mod wire;
 
 #[cfg(test)]

@@ -108,18 +108,6 @@ fn usage_patch(u: &AnthropicUsage, cache: &mut (u64, u64)) -> UsagePatch {
     }
 }
 
-/// Maps an Anthropic `stop_reason`.
-pub fn stop_reason(reason: &str) -> StopReason {
-    match reason {
-        "max_tokens" | "model_context_window_exceeded" => StopReason::MaxTokens,
-        "stop_sequence" => StopReason::StopSequence,
-        "tool_use" => StopReason::ToolUse,
-        "pause_turn" => StopReason::PauseTurn,
-        "refusal" => StopReason::ContentFilter,
-        _ => StopReason::EndTurn,
-    }
-}
-
 fn error_kind(kind: &str) -> ErrorKind {
     match kind {
         "overloaded_error" => ErrorKind::Overloaded,
@@ -180,7 +168,12 @@ impl Parser {
             }
             "message_delta" => {
                 if let Some(reason) = ev.delta.as_ref().and_then(|d| d.stop_reason.as_deref()) {
-                    hub.emit(Event::Finish(stop_reason(reason)), out);
+                    hub.emit(
+                        Event::Finish(
+                            StopReason::from_anthropic(reason).unwrap_or(StopReason::EndTurn),
+                        ),
+                        out,
+                    );
                 }
                 if let Some(u) = &ev.usage {
                     hub.emit(Event::Usage(usage_patch(u, &mut self.cache)), out);

@@ -80,17 +80,6 @@ struct BedrockUsage {
     cache_write_input_tokens: Option<u64>,
 }
 
-/// Maps a Bedrock `stopReason`.
-pub fn stop_reason(reason: &str) -> StopReason {
-    match reason {
-        "tool_use" => StopReason::ToolUse,
-        "max_tokens" | "model_context_window_exceeded" => StopReason::MaxTokens,
-        "stop_sequence" => StopReason::StopSequence,
-        "guardrail_intervened" | "content_filtered" => StopReason::ContentFilter,
-        _ => StopReason::EndTurn,
-    }
-}
-
 fn exception_kind(exception_type: &str) -> ErrorKind {
     match exception_type {
         "throttlingException" => ErrorKind::RateLimited,
@@ -169,7 +158,10 @@ impl Parser {
             "contentBlockStop" => hub.emit(Event::BlockStop, out),
             "messageStop" => {
                 let reason = p.stop_reason.as_deref().unwrap_or("end_turn");
-                hub.emit(Event::Finish(stop_reason(reason)), out);
+                hub.emit(
+                    Event::Finish(StopReason::from_bedrock(reason).unwrap_or(StopReason::EndTurn)),
+                    out,
+                );
                 self.saw_message_stop = true;
             }
             "metadata" => {

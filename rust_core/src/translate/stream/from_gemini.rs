@@ -89,17 +89,6 @@ struct ErrorBody<'a> {
     status: Option<Cow<'a, str>>,
 }
 
-/// Maps a Gemini `finishReason`.
-pub fn stop_reason(reason: &str) -> StopReason {
-    match reason {
-        "MAX_TOKENS" => StopReason::MaxTokens,
-        "SAFETY" | "RECITATION" | "BLOCKLIST" | "PROHIBITED_CONTENT" | "SPII" | "IMAGE_SAFETY" => {
-            StopReason::ContentFilter
-        }
-        _ => StopReason::EndTurn,
-    }
-}
-
 fn error_kind(code: u32, status: &str) -> ErrorKind {
     match (code, status) {
         (429, _) | (_, "RESOURCE_EXHAUSTED") => ErrorKind::RateLimited,
@@ -161,7 +150,7 @@ impl Parser {
                 let stop = if self.tool_calls > 0 && reason == "STOP" {
                     StopReason::ToolUse
                 } else {
-                    stop_reason(reason)
+                    StopReason::from_gemini(reason).unwrap_or(StopReason::EndTurn)
                 };
                 hub.emit(Event::Finish(stop), out);
             }

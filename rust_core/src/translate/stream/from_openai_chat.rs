@@ -126,16 +126,6 @@ impl ErrorBody<'_> {
     }
 }
 
-/// Maps a Chat `finish_reason`.
-pub fn stop_reason(reason: &str) -> StopReason {
-    match reason {
-        "length" => StopReason::MaxTokens,
-        "tool_calls" | "function_call" => StopReason::ToolUse,
-        "content_filter" => StopReason::ContentFilter,
-        _ => StopReason::EndTurn,
-    }
-}
-
 fn usage_patch(u: &ChatUsage) -> UsagePatch {
     UsagePatch {
         input_tokens: u.prompt_tokens,
@@ -195,7 +185,12 @@ impl Parser {
                 self.on_delta(delta, hub, out);
             }
             if let Some(reason) = choice.finish_reason.as_deref() {
-                hub.emit(Event::Finish(stop_reason(reason)), out);
+                hub.emit(
+                    Event::Finish(
+                        StopReason::from_openai_chat(reason).unwrap_or(StopReason::EndTurn),
+                    ),
+                    out,
+                );
             }
         }
         if let Some(u) = &chunk.usage {

@@ -30,17 +30,6 @@ pub struct Writer {
     tool_keys: Vec<u32>,
 }
 
-fn stop_reason(stop: StopReason) -> &'static str {
-    match stop {
-        StopReason::EndTurn => "end_turn",
-        StopReason::MaxTokens => "max_tokens",
-        StopReason::StopSequence => "stop_sequence",
-        StopReason::ToolUse => "tool_use",
-        StopReason::ContentFilter => "refusal",
-        StopReason::PauseTurn => "pause_turn",
-    }
-}
-
 fn error_type(kind: ErrorKind) -> &'static str {
     match kind {
         ErrorKind::InvalidRequest => "invalid_request_error",
@@ -213,7 +202,7 @@ impl Writer {
         };
         event_head("message_delta", out);
         out.extend_from_slice(b",\"delta\":{\"stop_reason\":\"");
-        out.extend_from_slice(stop_reason(stop).as_bytes());
+        out.extend_from_slice(stop.to_anthropic().as_bytes());
         out.extend_from_slice(b"\",\"stop_sequence\":null},\"usage\":{");
         match ctx.usage {
             Some(u) => {

@@ -31,14 +31,6 @@ pub struct Writer {
 
 const END: &[u8] = b"\r\n\r\n";
 
-fn finish_reason(stop: StopReason) -> &'static str {
-    match stop {
-        StopReason::MaxTokens => "MAX_TOKENS",
-        StopReason::ContentFilter => "SAFETY",
-        _ => "STOP",
-    }
-}
-
 impl Writer {
     pub fn start(&mut self, ctx: &Context, _out: &mut Vec<u8>) {
         self.tail.clear();
@@ -135,7 +127,7 @@ impl Writer {
         out.extend_from_slice(
             b"data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"\"}],\"role\":\"model\"},\"finishReason\":\"",
         );
-        out.extend_from_slice(finish_reason(stop).as_bytes());
+        out.extend_from_slice(stop.to_gemini().as_bytes());
         out.extend_from_slice(b"\",\"index\":0}]");
         if let Some(u) = ctx.usage {
             out.extend_from_slice(b",\"usageMetadata\":{\"promptTokenCount\":");

@@ -23,15 +23,6 @@ pub struct Writer {
 const CHOICE_OPEN: &[u8] = b"{\"index\":0,\"delta\":{";
 const CHOICE_CLOSE: &[u8] = b"},\"logprobs\":null,\"finish_reason\":null}]}\n\n";
 
-fn finish_reason(stop: StopReason) -> &'static str {
-    match stop {
-        StopReason::EndTurn | StopReason::StopSequence | StopReason::PauseTurn => "stop",
-        StopReason::MaxTokens => "length",
-        StopReason::ToolUse => "tool_calls",
-        StopReason::ContentFilter => "content_filter",
-    }
-}
-
 /// The `OpenAI` error `type` and `code` for a failure.
 pub fn error_type_code(kind: ErrorKind) -> (&'static str, &'static str) {
     match kind {
@@ -142,7 +133,7 @@ impl Writer {
         };
         self.open(out);
         out.extend_from_slice(b"},\"logprobs\":null,\"finish_reason\":\"");
-        out.extend_from_slice(finish_reason(stop).as_bytes());
+        out.extend_from_slice(stop.to_openai_chat().as_bytes());
         out.extend_from_slice(b"\"}]}\n\n");
     }
 

@@ -329,14 +329,13 @@ impl Writer {
 
     pub fn done(&mut self, ctx: &Context, out: &mut Vec<u8>) {
         self.close(out);
-        let incomplete = match ctx.stop {
-            Some(StopReason::MaxTokens) => Some("max_output_tokens"),
-            Some(StopReason::ContentFilter) => Some("content_filter"),
-            _ => None,
-        };
-        let (name, status) = match incomplete {
-            Some(_) => ("response.incomplete", "incomplete"),
-            None => ("response.completed", "completed"),
+        let (status, incomplete) = ctx
+            .stop
+            .map_or(("completed", None), StopReason::to_openai_responses);
+        let name = if incomplete.is_some() {
+            "response.incomplete"
+        } else {
+            "response.completed"
         };
         self.event(name, out);
         self.response(ctx, status, out, |out| {
