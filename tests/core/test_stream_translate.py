@@ -5,6 +5,7 @@ chunking-independence, and failure handling (upstream errors, truncation, abort,
 from __future__ import annotations
 
 import itertools
+import json
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -263,3 +264,27 @@ def test_arbitrary_event_data_never_crashes(upstream: str, payload: str) -> None
     t = new(upstream, "openai-chat")
     out = t.feed(b"data: " + payload.replace("\n", " ").encode() + b"\n\n") + t.finish()
     assert out.endswith(b"\n\n")
+
+
+def test_stop_after_tool_calls_counts_as_tool_use() -> None:
+    stream = load("openai-chat", "tools").replace(
+        b'"finish_reason":"tool_calls"', b'"finish_reason":"stop"'
+    )
+    t = new("openai-chat", "anthropic-messages")
+    got = CHECKERS["anthropic-messages"](t.feed(stream) + t.finish())
+    assert got.stop == "tool_use"
+    assert t.stop_reason() == "tool_use"
+
+
+@pytest.mark.parametrize("client", ["openai-responses", "openai-chat"])
+def test_events_larger_than_a_mebibyte_pass(client: str) -> None:
+    big = "x" * (2 << 20)
+    head = load("openai-responses", "text").split(b"event: response.completed")[0]
+    created = {"type": "response.completed", "sequence_number": 999}
+    created["response"] = {"id": "resp_1", "model": "m", "status": "completed", "output": [],
+                           "usage": {"input_tokens": 1, "output_tokens": 2}, "x": big}  # fmt: skip
+    tail = f"event: response.completed\ndata: {json.dumps(created)}\n\n".encode()
+    t = new("openai-responses", client)
+    t.feed(head + tail)
+    t.finish()
+    assert t.is_complete()

@@ -128,6 +128,7 @@ pub struct Hub {
     is_translating: bool,
     output_chars: u64,
     upstream_id: Option<String>,
+    has_tool_calls: bool,
 }
 
 impl Hub {
@@ -148,6 +149,7 @@ impl Hub {
             is_translating: true,
             output_chars: 0,
             upstream_id: None,
+            has_tool_calls: false,
         })
     }
 
@@ -200,10 +202,18 @@ impl Hub {
                 self.state = State::Done;
             }
             _ => {
+                let ev = match ev {
+                    // Some upstreams (Ollama, Gemini via Chat) say `stop` after tool calls.
+                    Event::Finish(StopReason::EndTurn) if self.has_tool_calls => {
+                        Event::Finish(StopReason::ToolUse)
+                    }
+                    other => other,
+                };
                 match ev {
                     Event::Text(s) | Event::Reasoning(s) | Event::ToolArgs { delta: s, .. } => {
                         self.output_chars += char_count(s);
                     }
+                    Event::ToolStart { .. } => self.has_tool_calls = true,
                     Event::Finish(stop) => self.ctx.stop = Some(stop),
                     _ => {}
                 }

@@ -64,6 +64,10 @@ pub struct Translator {
 
 static STREAMS: AtomicU64 = AtomicU64::new(0);
 
+/// Cap on one upstream SSE event. Larger than the SSE default: a Responses `response.completed`
+/// repeats the whole output (and image results are base64), so one event can exceed 1 MiB.
+const MAX_EVENT_BYTES: usize = 16 << 20;
+
 impl Translator {
     /// A translator for `upstream` → `client`. `model` is the fallback model name; `now_s` is the
     /// clock (Unix seconds) that dates the response and, when given, makes minted ids
@@ -92,7 +96,7 @@ impl Translator {
         });
         let framing = match upstream {
             ApiKind::BedrockConverse => Framing::EventStream(eventstream::Decoder::default()),
-            _ => Framing::Sse(sse::Parser::default()),
+            _ => Framing::Sse(sse::Parser::new(MAX_EVENT_BYTES)),
         };
         Ok(Self {
             framing,
