@@ -10,7 +10,7 @@ import json
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from stream_checks import CHECKERS, CLIENTS, NOW_S, UPSTREAMS, expected, load
+from stream_checks import CHECKERS, CLIENTS, NOW_S, UPSTREAMS, expected, load, sse_events
 
 from plano._core import StreamTranslator, TranslationError
 
@@ -288,3 +288,62 @@ def test_events_larger_than_a_mebibyte_pass(client: str) -> None:
     t.feed(head + tail)
     t.finish()
     assert t.is_complete()
+
+
+def _sdk_rebuild(client: str, out: bytes) -> tuple[str, list[tuple[str, object]]]:
+    """Rebuild the final message with the SDK's own stream accumulator: (text, tool calls)."""
+    from anthropic.lib.streaming._messages import accumulate_event
+    from anthropic.types import RawMessageStreamEvent
+    from openai import omit
+    from openai.lib.streaming.chat import ChatCompletionStreamState
+    from openai.lib.streaming.responses._responses import ResponseStreamState
+    from openai.types.chat import ChatCompletionChunk
+    from openai.types.responses import ResponseStreamEvent
+    from pydantic import TypeAdapter
+
+    datas = [d for _, d in sse_events(out) if d != "[DONE]"]
+    if client == "openai-chat":
+        chat = ChatCompletionStreamState()
+        for d in datas:
+            chat.handle_chunk(ChatCompletionChunk.model_validate_json(d))
+        msg = chat.get_final_completion().choices[0].message
+        calls = [(c.function.name, json.loads(c.function.arguments)) for c in msg.tool_calls or []]
+        return msg.content or "", calls
+    if client == "anthropic-messages":
+        adapter = TypeAdapter(RawMessageStreamEvent)
+        snapshot = None
+        bufs: dict[int, bytes] = {}
+        for d in datas:
+            if json.loads(d)["type"] == "ping":
+                continue
+            ev = adapter.validate_json(d)
+            snapshot = accumulate_event(event=ev, current_snapshot=snapshot, json_bufs=bufs)
+        assert snapshot is not None
+        text = "".join(b.text for b in snapshot.content if b.type == "text")
+        calls = [(b.name, b.input) for b in snapshot.content if b.type == "tool_use"]
+        return text, calls
+    state = ResponseStreamState(input_tools=omit, text_format=omit)
+    adapter = TypeAdapter(ResponseStreamEvent)
+    for d in datas:
+        state.handle_event(adapter.validate_json(d))
+    final = state._completed_response
+    assert final is not None
+    calls = [(i.name, json.loads(i.arguments)) for i in final.output if i.type == "function_call"]
+    return final.output_text, calls
+
+
+@pytest.mark.parametrize("scenario", ["tools", "reasoning"])
+@pytest.mark.parametrize(
+    ("upstream", "client"),
+    [
+        (u, c)
+        for u, c in TRANSLATED
+        if c in ("openai-chat", "anthropic-messages", "openai-responses")
+    ],
+)
+def test_sdk_stream_accumulators_rebuild_the_message(
+    upstream: str, client: str, scenario: str
+) -> None:
+    out = run(upstream, client, [load(upstream, scenario)])
+    want = expected(upstream, scenario)
+    assert _sdk_rebuild(client, out) == (want.text, want.tools)
