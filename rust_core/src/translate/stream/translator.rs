@@ -360,4 +360,50 @@ mod tests {
         let err = Translator::new(ApiKind::OpenAiChat, ApiKind::BedrockConverse, None, None);
         assert!(err.is_err());
     }
+
+    const CLIENTS: [ApiKind; 4] = [
+        ApiKind::OpenAiChat,
+        ApiKind::AnthropicMessages,
+        ApiKind::OpenAiResponses,
+        ApiKind::Gemini,
+    ];
+
+    fn run_chunks(upstream: ApiKind, client: ApiKind, chunks: &[&[u8]]) -> Vec<u8> {
+        let Ok(mut t) = Translator::new(upstream, client, None, Some(5.0)) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for c in chunks {
+            out.extend_from_slice(t.feed(c));
+        }
+        out.extend_from_slice(t.finish());
+        out.extend_from_slice(t.abort("x"));
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(
+            chunks in proptest::collection::vec(proptest::collection::vec(proptest::num::u8::ANY, 0..64), 0..6),
+            up in 0usize..5,
+            client in 0usize..4,
+        ) {
+            let chunks: Vec<&[u8]> = chunks.iter().map(Vec::as_slice).collect();
+            let _ = run_chunks(ApiKind::ALL[up], CLIENTS[client], &chunks);
+        }
+
+        #[test]
+        fn chunking_never_changes_output(cut in proptest::collection::vec(0usize..4000, 0..8), client in 0usize..4) {
+            let stream = CHAT_TOOLS.as_bytes();
+            let mut bounds: Vec<usize> = cut.into_iter().map(|c| c.min(stream.len())).collect();
+            bounds.push(0);
+            bounds.push(stream.len());
+            bounds.sort_unstable();
+            let chunks: Vec<&[u8]> = bounds.windows(2).filter_map(|w| stream.get(w[0]..w[1])).collect();
+            proptest::prop_assert_eq!(
+                run_chunks(ApiKind::OpenAiChat, CLIENTS[client], &chunks),
+                run_chunks(ApiKind::OpenAiChat, CLIENTS[client], &[stream])
+            );
+        }
+    }
 }
