@@ -8,18 +8,14 @@ tool calls and stop reason), then both are timed on the same long recorded-shape
 from __future__ import annotations
 
 import json
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.core.stream_checks import check_anthropic, check_chat, check_responses
 
 from plano._core import StreamTranslator, encode_event_stream_frame
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "tests" / "core"))
-from stream_checks import check_anthropic, check_chat, check_responses
 
 WORDS = ["Hello", " there", ",", " how", " can", " I", " help", " you", " today", "?\n"]
 N_DELTAS = 300

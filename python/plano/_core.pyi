@@ -19,10 +19,14 @@ __all__ = [
     "SseParser",
     "StreamTranslator",
     "TokenUsage",
+    "TokenizeError",
     "TranslationError",
     "__version__",
+    "count_request_tokens",
+    "count_tokens",
     "encode_event_stream_frame",
     "encode_sse",
+    "encoding_for_model",
     "error_envelope",
     "extract_usage",
     "inspect_request",
@@ -52,6 +56,101 @@ class TranslationError(CoreError):
 
 class RateLimitError(CoreError):
     """Invalid rate-limit configuration or arguments."""
+
+# --- translate: requests, non-streaming responses, error bodies (rust_core/src/translate)
+
+@final
+class RequestInfo:
+    """Routing facts of a validated client request; also a pre-parsed body.
+
+    Pass it to `RequestTranslator.translate` instead of the bytes to skip a second parse.
+    For Gemini, `model` is None and `is_streaming` False: both live in the URL.
+    """
+
+    @property
+    def model(self) -> str | None: ...
+    @property
+    def is_streaming(self) -> bool: ...
+    @property
+    def has_tools(self) -> bool: ...
+    @property
+    def client(self) -> str: ...
+
+def inspect_request(client: str, body: bytes) -> RequestInfo:
+    """Validate a client request body and read its routing facts.
+
+    Raises TranslationError naming the field path (`messages[2].content: expected ...`), the
+    missing required field, or the JSON syntax error's line and column.
+    """
+
+@final
+class RequestTranslator:
+    """Translates request bodies from one client API to one upstream API.
+
+    Same-API pairs pass the body through unchanged except `model` (and, for OpenAI Chat
+    reasoning models, `max_tokens` → `max_completion_tokens` without sampling parameters); an
+    unchanged body is returned as the same object. Bedrock and Gemini bodies carry no model.
+    """
+
+    def __new__(cls, *, client: str, upstream: str) -> Self: ...
+    @property
+    def client(self) -> str: ...
+    @property
+    def upstream(self) -> str: ...
+    def translate(self, body: bytes | RequestInfo, *, model: str | None = None) -> bytes:
+        """Translate one body; `model` is the upstream model id to write into it."""
+
+@final
+class ResponseTranslator:
+    """Translates non-streaming response bodies from one upstream API to one client API."""
+
+    def __new__(cls, *, upstream: str, client: str) -> Self: ...
+    @property
+    def client(self) -> str: ...
+    @property
+    def upstream(self) -> str: ...
+    def translate(self, body: bytes, *, model: str) -> bytes:
+        """Translate one body; `model` is used only when the upstream reports none (Bedrock)."""
+
+@final
+class TokenUsage:
+    """Token counts of one response; `input_tokens` includes cached prompt tokens."""
+
+    @property
+    def input_tokens(self) -> int: ...
+    @property
+    def output_tokens(self) -> int: ...
+    @property
+    def cache_read_tokens(self) -> int: ...
+    @property
+    def cache_creation_tokens(self) -> int: ...
+    @property
+    def reasoning_tokens(self) -> int: ...
+    @property
+    def total_tokens(self) -> int: ...
+
+def extract_usage(api: str, body: bytes) -> TokenUsage:
+    """Token usage of a non-streaming response body of `api`."""
+
+def translate_error(
+    *,
+    client: str,
+    status: int,
+    body: bytes,
+    upstream: str | None = None,
+    error_type: str | None = None,
+) -> bytes:
+    """An error body in the client API's envelope, type mapped from `status`.
+
+    `upstream` None means plano's own error. `error_type` is Bedrock's `x-amzn-errortype`.
+    A body that already is the client's envelope (same API) is returned unchanged.
+    """
+
+def error_envelope(*, client: str, status: int, message: str, code: str | None = None) -> bytes:
+    """Plano's own error as the client API's error envelope."""
+
+class TokenizeError(CoreError):
+    """An unknown encoding or API, or a request body that cannot be counted."""
 
 # --- sse (rust_core/src/sse): WHATWG server-sent events -----------------------------------------
 
@@ -186,12 +285,43 @@ class RateLimiter:
     def __len__(self) -> int:
         """Live (not full) buckets."""
 
-# --- streaming response translation (rust_core/src/translate/stream/) ---
+# --- tokenize (rust_core/src/tokenize): offline BPE token counting -----------------------------
 
-_StreamApi: TypeAlias = Literal[
+_Encoding: TypeAlias = Literal["o200k_base", "cl100k_base"]
+_ApiKind: TypeAlias = Literal[
     "openai-chat", "openai-responses", "anthropic-messages", "bedrock-converse", "gemini"
 ]
-_ClientApi: TypeAlias = Literal["openai-chat", "openai-responses", "anthropic-messages", "gemini"]
+
+def count_tokens(text: str, encoding: _Encoding = "o200k_base") -> int:
+    """Tokens in ``text`` (encoded as ordinary text: special-token strings count as text).
+
+    The BPE ranks are embedded in the extension; nothing is downloaded. The first call per
+    encoding builds its table (~0.1-0.3 s). Releases the GIL for long texts.
+    """
+
+def count_request_tokens(api: _ApiKind, body: bytes, model: str | None = None) -> int:
+    """Estimated prompt tokens of a whole request body in ``api``'s format.
+
+    Cookbook-style: 3 tokens per message plus its role and text, 1 more per ``name``, 3 to prime
+    the reply; tool calls count name and JSON arguments, tool definitions their compact JSON;
+    images, audio and files count nothing. Counted: OpenAI chat ``messages``/``tools``,
+    Anthropic ``system``/``messages``/``tools``, Responses ``instructions``/``input``/``tools``,
+    Gemini ``systemInstruction``/``contents``/``tools``, Bedrock ``system``/``messages``/
+    ``toolConfig``. Close to exact for GPT chat models; an estimate for every other model. The
+    encoding follows ``model`` (else the body's ``model``, see ``encoding_for_model``). Invalid
+    JSON or a malformed body raises ``TokenizeError``. Releases the GIL for large bodies.
+    """
+
+def encoding_for_model(model: str | None) -> _Encoding:
+    """``gpt-4o*``/``gpt-4.1*`` → o200k_base; other ``gpt-4*`` and ``gpt-3.5*`` → cl100k_base;
+    anything else (or None) → o200k_base. A provider prefix (``openai/``) is ignored."""
+
+# --- streaming response translation (rust_core/src/translate/stream/) ---
+
+_StreamApi = Literal[
+    "openai-chat", "openai-responses", "anthropic-messages", "bedrock-converse", "gemini"
+]
+_ClientApi = Literal["openai-chat", "openai-responses", "anthropic-messages", "gemini"]
 
 class _StreamUsage(TypedDict):
     """Token usage as reported upstream; `input_tokens` includes cached and cache-write tokens."""
@@ -219,7 +349,7 @@ class StreamTranslator:
         client: _ClientApi,
         model: str | None = None,
         now_s: float | None = None,
-    ) -> StreamTranslator: ...
+    ) -> Self: ...
     def feed(self, chunk: bytes) -> bytes:
         """Feed one upstream chunk; returns client-ready bytes (possibly empty)."""
     def finish(self) -> bytes:
@@ -238,95 +368,3 @@ class StreamTranslator:
         """The upstream's response id, when it reported one."""
     def model(self) -> str:
         """The upstream-reported model, else the configured one."""
-
-# --- translate: requests, non-streaming responses, error bodies (rust_core/src/translate)
-
-@final
-class RequestInfo:
-    """Routing facts of a validated client request; also a pre-parsed body.
-
-    Pass it to `RequestTranslator.translate` instead of the bytes to skip a second parse.
-    For Gemini, `model` is None and `is_streaming` False: both live in the URL.
-    """
-
-    @property
-    def model(self) -> str | None: ...
-    @property
-    def is_streaming(self) -> bool: ...
-    @property
-    def has_tools(self) -> bool: ...
-    @property
-    def client(self) -> str: ...
-
-def inspect_request(client: str, body: bytes) -> RequestInfo:
-    """Validate a client request body and read its routing facts.
-
-    Raises TranslationError naming the field path (`messages[2].content: expected ...`), the
-    missing required field, or the JSON syntax error's line and column.
-    """
-
-@final
-class RequestTranslator:
-    """Translates request bodies from one client API to one upstream API.
-
-    Same-API pairs pass the body through unchanged except `model` (and, for OpenAI Chat
-    reasoning models, `max_tokens` → `max_completion_tokens` without sampling parameters); an
-    unchanged body is returned as the same object. Bedrock and Gemini bodies carry no model.
-    """
-
-    def __new__(cls, *, client: str, upstream: str) -> Self: ...
-    @property
-    def client(self) -> str: ...
-    @property
-    def upstream(self) -> str: ...
-    def translate(self, body: bytes | RequestInfo, *, model: str | None = None) -> bytes:
-        """Translate one body; `model` is the upstream model id to write into it."""
-
-@final
-class ResponseTranslator:
-    """Translates non-streaming response bodies from one upstream API to one client API."""
-
-    def __new__(cls, *, upstream: str, client: str) -> Self: ...
-    @property
-    def client(self) -> str: ...
-    @property
-    def upstream(self) -> str: ...
-    def translate(self, body: bytes, *, model: str) -> bytes:
-        """Translate one body; `model` is used only when the upstream reports none (Bedrock)."""
-
-@final
-class TokenUsage:
-    """Token counts of one response; `input_tokens` includes cached prompt tokens."""
-
-    @property
-    def input_tokens(self) -> int: ...
-    @property
-    def output_tokens(self) -> int: ...
-    @property
-    def cache_read_tokens(self) -> int: ...
-    @property
-    def cache_creation_tokens(self) -> int: ...
-    @property
-    def reasoning_tokens(self) -> int: ...
-    @property
-    def total_tokens(self) -> int: ...
-
-def extract_usage(api: str, body: bytes) -> TokenUsage:
-    """Token usage of a non-streaming response body of `api`."""
-
-def translate_error(
-    *,
-    client: str,
-    status: int,
-    body: bytes,
-    upstream: str | None = None,
-    error_type: str | None = None,
-) -> bytes:
-    """An error body in the client API's envelope, type mapped from `status`.
-
-    `upstream` None means plano's own error. `error_type` is Bedrock's `x-amzn-errortype`.
-    A body that already is the client's envelope (same API) is returned unchanged.
-    """
-
-def error_envelope(*, client: str, status: int, message: str, code: str | None = None) -> bytes:
-    """Plano's own error as the client API's error envelope."""

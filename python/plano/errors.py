@@ -9,6 +9,7 @@ Every error a client can see knows its HTTP status and a stable `code`; one hand
     │   ├── MalformedJson           400 invalid_json
     │   └── ModelNotFound           400 model_not_found
     ├── NotFound                    404 not_found
+    ├── MethodNotAllowed            405 method_not_allowed
     ├── PayloadTooLarge             413 request_too_large
     ├── NotImplementedOnListener    501 not_implemented
     ├── RateLimited                 429 rate_limited
@@ -73,6 +74,15 @@ class NotFound(PlanoError):
     code = "not_found"
 
 
+class MethodNotAllowed(PlanoError):
+    status_code = 405
+    code = "method_not_allowed"
+
+    def __init__(self, method: str, path: str, allowed: Sequence[str]) -> None:
+        super().__init__(f"method {method} is not allowed on {path}; use {', '.join(allowed)}")
+        self.allowed = tuple(allowed)
+
+
 class PayloadTooLarge(PlanoError):
     status_code = 413
     code = "request_too_large"
@@ -86,10 +96,12 @@ class NotImplementedOnListener(PlanoError):
 
 
 class RateLimited(PlanoError):
+    """A token rate limit is exhausted; `retry_after_s` None means the request can never fit."""
+
     status_code = 429
     code = "rate_limited"
 
-    def __init__(self, key: str, retry_after_s: float) -> None:
+    def __init__(self, key: str, retry_after_s: float | None) -> None:
         super().__init__(f"rate limit exceeded for {key}")
         self.retry_after_s = retry_after_s
 

@@ -6,6 +6,7 @@
 pub mod eventstream;
 pub mod ratelimit;
 pub mod sse;
+pub mod tokenize;
 pub mod translate;
 
 mod py;

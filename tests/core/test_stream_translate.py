@@ -10,7 +10,15 @@ import json
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from stream_checks import CHECKERS, CLIENTS, NOW_S, UPSTREAMS, expected, load, sse_events
+from tests.core.stream_checks import (
+    CHECKERS,
+    CLIENTS,
+    NOW_S,
+    UPSTREAMS,
+    expected,
+    load,
+    sse_events,
+)
 
 from plano._core import StreamTranslator, TranslationError
 

@@ -1,7 +1,7 @@
 //! Rust errors become Python exceptions here and only here.
 //!
 //! Tree: `CoreError(ValueError)` with subclasses `SseError`, `EventStreamError`,
-//! `TranslationError`, `RateLimitError`.
+//! `TranslationError`, `RateLimitError`, `TokenizeError`.
 
 use pyo3::create_exception;
 use pyo3::exceptions::PyValueError;
@@ -36,6 +36,12 @@ create_exception!(
     RateLimitError,
     CoreError,
     "Invalid rate-limit configuration or arguments."
+);
+create_exception!(
+    plano._core,
+    TokenizeError,
+    CoreError,
+    "An unknown encoding or API, or a request body that cannot be counted."
 );
 
 impl From<crate::sse::SseError> for PyErr {
@@ -73,6 +79,12 @@ impl From<crate::ratelimit::RateLimitError> for PyErr {
     }
 }
 
+impl From<crate::tokenize::TokenizeError> for PyErr {
+    fn from(err: crate::tokenize::TokenizeError) -> Self {
+        TokenizeError::new_err(err.to_string())
+    }
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     let event_stream_error = py.get_type::<EventStreamError>();
@@ -83,6 +95,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("EventStreamError", py.get_type::<EventStreamError>())?;
     m.add("TranslationError", py.get_type::<TranslationError>())?;
     m.add("RateLimitError", py.get_type::<RateLimitError>())?;
+    m.add("TokenizeError", py.get_type::<TokenizeError>())?;
     Ok(())
 }
 

@@ -1,21 +1,73 @@
 //! Python wrappers for `eventstream`: `EventStreamDecoder`, `encode_event_stream_frame`.
 
+use std::collections::HashMap;
+
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PyString};
 
 use crate::eventstream::{self, Frame, HeaderValue};
 
+/// Short strings cached per decoder: header names and values like `:event-type` and
+/// `contentBlockDelta` repeat on every frame, so each becomes a Python string once.
+const CACHED_STRING_BYTES: usize = 64;
+const CACHED_STRINGS: usize = 256;
+
 /// Incremental AWS event-stream decoder for one stream.
 #[pyclass(module = "plano._core", name = "EventStreamDecoder")]
-pub struct PyEventStreamDecoder(eventstream::Decoder);
+pub struct PyEventStreamDecoder {
+    decoder: eventstream::Decoder,
+    strings: HashMap<String, Py<PyString>>,
+}
+
+impl PyEventStreamDecoder {
+    fn string<'py>(&mut self, py: Python<'py>, text: String) -> Bound<'py, PyString> {
+        if text.len() > CACHED_STRING_BYTES {
+            return PyString::new(py, &text);
+        }
+        if let Some(cached) = self.strings.get(&text) {
+            return cached.bind(py).clone();
+        }
+        if self.strings.len() >= CACHED_STRINGS {
+            self.strings.clear();
+        }
+        let fresh = PyString::new(py, &text);
+        self.strings.insert(text, fresh.clone().unbind());
+        fresh
+    }
+
+    fn frame_to_py<'py>(
+        &mut self,
+        py: Python<'py>,
+        frame: Frame,
+    ) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyBytes>)> {
+        let headers = PyDict::new(py);
+        for (name, value) in frame.headers {
+            let name = self.string(py, name);
+            match value {
+                HeaderValue::Bool(v) => headers.set_item(name, v)?,
+                HeaderValue::Byte(v) => headers.set_item(name, v)?,
+                HeaderValue::Short(v) => headers.set_item(name, v)?,
+                HeaderValue::Int(v) => headers.set_item(name, v)?,
+                HeaderValue::Long(v) | HeaderValue::Timestamp(v) => headers.set_item(name, v)?,
+                HeaderValue::Bytes(v) => headers.set_item(name, PyBytes::new(py, &v))?,
+                HeaderValue::String(v) => headers.set_item(name, self.string(py, v))?,
+                HeaderValue::Uuid(v) => headers.set_item(name, PyBytes::new(py, &v))?,
+            }
+        }
+        Ok((headers, PyBytes::new(py, &frame.payload)))
+    }
+}
 
 #[pymethods]
 impl PyEventStreamDecoder {
     #[new]
     #[pyo3(signature = (*, max_frame_bytes = eventstream::DEFAULT_MAX_FRAME_BYTES))]
     fn new(max_frame_bytes: usize) -> Self {
-        Self(eventstream::Decoder::new(max_frame_bytes))
+        Self {
+            decoder: eventstream::Decoder::new(max_frame_bytes),
+            strings: HashMap::new(),
+        }
     }
 
     fn feed<'py>(
@@ -23,33 +75,16 @@ impl PyEventStreamDecoder {
         py: Python<'py>,
         chunk: &[u8],
     ) -> PyResult<Vec<(Bound<'py, PyDict>, Bound<'py, PyBytes>)>> {
-        self.0
-            .feed(chunk)?
+        let frames = self.decoder.feed(chunk)?;
+        frames
             .into_iter()
-            .map(|frame| frame_to_py(py, frame))
+            .map(|frame| self.frame_to_py(py, frame))
             .collect()
     }
 
     fn finish(&mut self) -> PyResult<()> {
-        Ok(self.0.finish()?)
+        Ok(self.decoder.finish()?)
     }
-}
-
-fn frame_to_py(py: Python<'_>, frame: Frame) -> PyResult<(Bound<'_, PyDict>, Bound<'_, PyBytes>)> {
-    let headers = PyDict::new(py);
-    for (name, value) in frame.headers {
-        match value {
-            HeaderValue::Bool(v) => headers.set_item(name, v)?,
-            HeaderValue::Byte(v) => headers.set_item(name, v)?,
-            HeaderValue::Short(v) => headers.set_item(name, v)?,
-            HeaderValue::Int(v) => headers.set_item(name, v)?,
-            HeaderValue::Long(v) | HeaderValue::Timestamp(v) => headers.set_item(name, v)?,
-            HeaderValue::Bytes(v) => headers.set_item(name, PyBytes::new(py, &v))?,
-            HeaderValue::String(v) => headers.set_item(name, v)?,
-            HeaderValue::Uuid(v) => headers.set_item(name, PyBytes::new(py, &v))?,
-        }
-    }
-    Ok((headers, PyBytes::new(py, &frame.payload)))
 }
 
 fn value_from_py(value: &Bound<'_, PyAny>) -> PyResult<HeaderValue> {

@@ -1,11 +1,12 @@
 //! The Python boundary: thin pyo3 wrappers over the pure modules, registered on `plano._core`.
 
 mod errors;
+mod translate;
 mod eventstream;
 mod ratelimit;
 mod sse;
+mod tokenize;
 mod stream;
-mod translate;
 
 use pyo3::prelude::*;
 
@@ -13,10 +14,11 @@ use pyo3::prelude::*;
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     errors::register(m)?;
+    translate::register(m)?;
     sse::register(m)?;
     eventstream::register(m)?;
     ratelimit::register(m)?;
+    tokenize::register(m)?;
     stream::register(m)?;
-    translate::register(m)?;
     Ok(())
 }

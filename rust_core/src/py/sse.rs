@@ -1,28 +1,37 @@
 //! Python wrappers for `sse`: `SseParser`, `SseEvent`, `encode_sse`.
 
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyString, PyTuple};
 
 use crate::sse;
 
-/// One dispatched server-sent event.
-#[pyclass(module = "plano._core", name = "SseEvent", frozen, eq, hash, get_all)]
-#[derive(PartialEq, Eq, Hash)]
+/// One dispatched server-sent event. Fields are Python strings, built once per event, so reading
+/// them costs no copy.
+#[pyclass(module = "plano._core", name = "SseEvent", frozen)]
 pub struct PySseEvent {
-    event: Option<String>,
-    data: String,
-    id: Option<String>,
+    #[pyo3(get)]
+    event: Option<Py<PyString>>,
+    #[pyo3(get)]
+    data: Py<PyString>,
+    #[pyo3(get)]
+    id: Option<Py<PyString>>,
+    #[pyo3(get)]
     retry: Option<u64>,
 }
 
-impl From<sse::Event> for PySseEvent {
-    fn from(e: sse::Event) -> Self {
+impl PySseEvent {
+    fn from_event(py: Python<'_>, e: &sse::Event) -> Self {
+        let text = |s: &str| PyString::new(py, s).unbind();
         Self {
-            event: e.event,
-            data: e.data,
-            id: e.id,
+            event: e.event.as_deref().map(text),
+            data: text(&e.data),
+            id: e.id.as_deref().map(text),
             retry: e.retry,
         }
+    }
+
+    fn fields<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        (&self.event, &self.data, &self.id, self.retry).into_pyobject(py)
     }
 }
 
@@ -30,22 +39,42 @@ impl From<sse::Event> for PySseEvent {
 impl PySseEvent {
     #[new]
     #[pyo3(signature = (data, *, event=None, id=None, retry=None))]
-    fn new(data: String, event: Option<String>, id: Option<String>, retry: Option<u64>) -> Self {
-        Self {
-            event,
-            data,
-            id,
+    fn new(
+        py: Python<'_>,
+        data: &str,
+        event: Option<&str>,
+        id: Option<&str>,
+        retry: Option<u64>,
+    ) -> Self {
+        let event = sse::Event {
+            event: event.map(str::to_owned),
+            data: data.to_owned(),
+            id: id.map(str::to_owned),
             retry,
-        }
+        };
+        Self::from_event(py, &event)
+    }
+
+    fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let Ok(other) = other.cast::<PySseEvent>() else {
+            return Ok(false);
+        };
+        self.fields(py)?.eq(other.get().fields(py)?)
+    }
+
+    fn __hash__(&self, py: Python<'_>) -> PyResult<isize> {
+        self.fields(py)?.hash()
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let data = self.data.as_str().into_pyobject(py)?.repr()?;
-        let event = self.event.as_deref().into_pyobject(py)?.repr()?;
-        let id = self.id.as_deref().into_pyobject(py)?.repr()?;
-        let retry = self.retry.into_pyobject(py)?.repr()?;
+        let fields = self.fields(py)?;
+        let repr = |i: usize| -> PyResult<String> { Ok(fields.get_item(i)?.repr()?.to_string()) };
         Ok(format!(
-            "SseEvent(data={data}, event={event}, id={id}, retry={retry})"
+            "SseEvent(data={}, event={}, id={}, retry={})",
+            repr(1)?,
+            repr(0)?,
+            repr(2)?,
+            repr(3)?
         ))
     }
 }
@@ -62,18 +91,18 @@ impl PySseParser {
         Self(sse::Parser::new(max_event_bytes))
     }
 
-    fn feed(&mut self, chunk: &[u8]) -> PyResult<Vec<PySseEvent>> {
-        Ok(self
-            .0
-            .feed(chunk)?
-            .into_iter()
-            .map(PySseEvent::from)
+    fn feed(&mut self, py: Python<'_>, chunk: &[u8]) -> PyResult<Vec<PySseEvent>> {
+        let events = self.0.feed(chunk)?;
+        Ok(events
+            .iter()
+            .map(|e| PySseEvent::from_event(py, e))
             .collect())
     }
 
-    fn finish(&mut self) -> (usize, Option<PySseEvent>) {
+    fn finish(&mut self, py: Python<'_>) -> (usize, Option<PySseEvent>) {
         let tail = self.0.finish();
-        (tail.leftover_bytes, tail.unterminated.map(PySseEvent::from))
+        let unterminated = tail.unterminated.map(|e| PySseEvent::from_event(py, &e));
+        (tail.leftover_bytes, unterminated)
     }
 }
 
