@@ -355,3 +355,14 @@ def test_sdk_stream_accumulators_rebuild_the_message(
     out = run(upstream, client, [load(upstream, scenario)])
     want = expected(upstream, scenario)
     assert _sdk_rebuild(client, out) == (want.text, want.tools)
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_passthrough_abort_after_the_first_event_continues_the_envelope(client: str) -> None:
+    stream = load(client, "text")
+    sep = b"\r\n\r\n" if client == "gemini" else b"\n\n"
+    first = stream[: stream.index(sep) + len(sep)]
+    t = new(client, client)
+    out = t.feed(first) + t.abort("gone")
+    got = CHECKERS[client](out)
+    assert got.error == "gone"

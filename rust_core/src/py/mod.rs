@@ -1,12 +1,12 @@
 //! The Python boundary: thin pyo3 wrappers over the pure modules, registered on `plano._core`.
 
 mod errors;
-mod translate;
 mod eventstream;
 mod ratelimit;
 mod sse;
-mod tokenize;
 mod stream;
+mod tokenize;
+mod translate;
 
 use pyo3::prelude::*;
 
