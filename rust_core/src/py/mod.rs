@@ -1,14 +1,13 @@
 //! The Python boundary: thin pyo3 wrappers over the pure modules, registered on `plano._core`.
 
 mod errors;
-mod translate;
 mod eventstream;
 mod ratelimit;
 mod sse;
+mod http1;
+mod stream;
 mod strings;
 mod tokenize;
-mod stream;
-mod http1;
 
 use pyo3::prelude::*;
 

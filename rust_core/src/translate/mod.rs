@@ -16,8 +16,8 @@ pub mod error_body;
 pub mod ir;
 pub mod request;
 pub mod response;
-pub mod wire;
 pub mod stream;
+pub mod wire;
 
 #[cfg(test)]
 mod proptests;
