@@ -4,10 +4,10 @@
 //! that touches pyo3 and registers the Python-facing classes and functions.
 
 pub mod eventstream;
+pub mod http1;
 pub mod ratelimit;
 pub mod sse;
 pub mod tokenize;
-pub mod http1;
 pub mod translate;
 
 mod py;

@@ -2,12 +2,13 @@
 
 mod errors;
 mod eventstream;
+mod http1;
 mod ratelimit;
 mod sse;
-mod http1;
 mod stream;
 mod strings;
 mod tokenize;
+mod translate;
 
 use pyo3::prelude::*;
 
