@@ -24,6 +24,7 @@ __all__ = [
     "TokenUsage",
     "TokenizeError",
     "TranslationError",
+    "__version__",
     "count_request_tokens",
     "count_tokens",
     "encode_event_stream_frame",
@@ -34,7 +35,6 @@ __all__ = [
     "extract_usage",
     "inspect_request",
     "translate_error",
-    "__version__",
 ]
 
 __version__: str
