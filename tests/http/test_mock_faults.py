@@ -244,3 +244,9 @@ def test_unknown_route_is_404(mock_provider: MockProvider) -> None:
     assert response.status_code == 404
     assert "error" in response.json()
     assert httpx.get(f"{mock_provider.base_url}/healthz", timeout=5.0).json() == {"status": "ok"}
+
+
+def test_fail_status_alone_fails_every_request(mock_provider: MockProvider) -> None:
+    headers = {"x-mock-fail-status": "500", "x-mock-fail-key": "fk-alone"}
+    assert [post(mock_provider, CHAT, **headers).status_code for _ in range(3)] == [500] * 3
+    assert post(mock_provider, CHAT, **{**headers, "x-mock-fail-count": "0"}).status_code == 200

@@ -279,7 +279,7 @@ class MockApp:
             plan.body = fmt.render(reply, turn)
             plan.generation_ms = knobs.ttft_ms + knobs.itl_ms * max(0, reply.completion_tokens - 1)
             return plan
-        events, declared_length = apply_stream_faults(fmt.stream(reply, turn), knobs, fmt)
+        events, declared_length = apply_stream_faults(fmt.stream(reply, turn), knobs, fmt, turn)
         plan.stream_headers = fmt.stream_headers(turn)
         if declared_length:
             plan.stream_headers.append(("content-length", str(declared_length)))

@@ -28,10 +28,11 @@ _KNOB_HELP = {
     "model": "model name to report (default: echo the request's model)",
     "headers_delay_ms": "delay before the response headers, ms",
     "fail_status": "HTTP status of injected failures (0: off)",
-    "fail_count": "how many requests per fail key fail first (-1: all)",
+    "fail_count": "how many requests per fail key fail before success (-1: every one)",
     "retry_after": "Retry-After header value on injected failures",
     "cut_after": "close the connection abruptly after this many stream events (0: off)",
     "malformed_chunk": "make stream event number N (1-based) malformed (0: off)",
+    "stream_error_after": "after N stream events send the provider's error event and end (0: off)",
     "reasoning": "emit reasoning/thinking content (1/0)",
     "tool_call": "tool to call when tools are offered ('*': the first one)",
 }

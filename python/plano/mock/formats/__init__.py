@@ -61,6 +61,10 @@ class WireFormat(Protocol):
 
     def corrupt(self, event: bytes) -> bytes: ...
 
+    def stream_error(self, sequence_number: int, turn: Turn) -> bytes:
+        """The provider's own in-stream error event (sent after `sequence_number` events)."""
+        ...
+
     def error(self, status: int, message: str) -> tuple[Headers, bytes]: ...
 
 

@@ -201,6 +201,10 @@ class AnthropicMessages:
     def stream_headers(self, turn: Turn) -> Headers:
         return list(SSE_HEADERS)
 
+    def stream_error(self, sequence_number: int, turn: Turn) -> bytes:
+        error = {"type": "overloaded_error", "message": "Overloaded (mock injected stream error)"}
+        return sse_named(b"error", {"type": "error", "error": error})
+
     def corrupt(self, event: bytes) -> bytes:
         return corrupt_sse(event)
 

@@ -25,7 +25,12 @@ from plano.mock.formats import (
     require_object,
 )
 from plano.mock.formats.anthropic_messages import signature_of
-from plano.mock.formats.eventstream import break_message_crc, encode_message, event_headers
+from plano.mock.formats.eventstream import (
+    break_message_crc,
+    encode_headers,
+    encode_message,
+    event_headers,
+)
 
 CONTENT_TYPE = "application/vnd.amazon.eventstream"
 _PADDING = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -40,6 +45,14 @@ _EVENT_HEADERS = {
         "metadata",
     )
 }
+STREAM_ERROR_MESSAGE = "mock injected stream error"
+_EXCEPTION_HEADERS = encode_headers(
+    [
+        (":exception-type", "modelStreamErrorException"),
+        (":content-type", "application/json"),
+        (":message-type", "exception"),
+    ]
+)
 _ERROR_TYPES = {
     400: "ValidationException",
     401: "UnrecognizedClientException",
@@ -198,6 +211,9 @@ class BedrockConverse:
 
     def stream_headers(self, turn: Turn) -> Headers:
         return [("content-type", CONTENT_TYPE)]
+
+    def stream_error(self, sequence_number: int, turn: Turn) -> bytes:
+        return encode_message(_EXCEPTION_HEADERS, orjson.dumps({"message": STREAM_ERROR_MESSAGE}))
 
     def corrupt(self, event: bytes) -> bytes:
         return break_message_crc(event)

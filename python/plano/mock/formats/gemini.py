@@ -148,6 +148,20 @@ class Gemini:
     def stream_headers(self, turn: Turn) -> Headers:
         return list(SSE_HEADERS) if turn.is_sse else list(_ARRAY_HEADERS)
 
+    def stream_error(self, sequence_number: int, turn: Turn) -> bytes:
+        error = orjson.dumps(
+            {
+                "error": {
+                    "code": 503,
+                    "message": "mock injected stream error",
+                    "status": "UNAVAILABLE",
+                }
+            }
+        )
+        if turn.is_sse:
+            return b"data: " + error + b"\r\n\r\n"
+        return b",\r\n" + error + b"]"
+
     def corrupt(self, event: bytes) -> bytes:
         at = event.find(b"{")
         head = event[:at] if at >= 0 else event

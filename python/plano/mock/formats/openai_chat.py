@@ -28,6 +28,7 @@ from plano.mock.formats import (
 )
 
 SYSTEM_FINGERPRINT = "fp_plano_mock"
+STREAM_ERROR_MESSAGE = "mock injected stream error"
 _TEXT_PARTS = frozenset({"text", "input_text"})
 _DONE = b"data: [DONE]\n\n"
 
@@ -191,6 +192,15 @@ class OpenAIChat:
 
     def stream_headers(self, turn: Turn) -> Headers:
         return list(SSE_HEADERS)
+
+    def stream_error(self, sequence_number: int, turn: Turn) -> bytes:
+        error = {
+            "message": STREAM_ERROR_MESSAGE,
+            "type": "server_error",
+            "param": None,
+            "code": None,
+        }
+        return b"data: " + orjson.dumps({"error": error}) + b"\n\n"
 
     def corrupt(self, event: bytes) -> bytes:
         return corrupt_sse(event)

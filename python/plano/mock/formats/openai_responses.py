@@ -27,7 +27,7 @@ from plano.mock.formats import (
     sse_named,
     text_of,
 )
-from plano.mock.formats.openai_chat import openai_error
+from plano.mock.formats.openai_chat import STREAM_ERROR_MESSAGE, openai_error
 
 _TEXT_PARTS = frozenset({"input_text", "text", "output_text"})
 _ECHOED: dict[str, Any] = {
@@ -108,6 +108,16 @@ class OpenAIResponses:
 
     def stream_headers(self, turn: Turn) -> Headers:
         return list(SSE_HEADERS)
+
+    def stream_error(self, sequence_number: int, turn: Turn) -> bytes:
+        payload = {
+            "type": "error",
+            "sequence_number": sequence_number,
+            "code": "server_error",
+            "message": STREAM_ERROR_MESSAGE,
+            "param": None,
+        }
+        return sse_named(b"error", payload)
 
     def corrupt(self, event: bytes) -> bytes:
         return corrupt_sse(event)
