@@ -3,8 +3,9 @@
 Routing is by path suffix so `base_url` prefixes work: `.../chat/completions`, `.../responses`,
 `.../messages`, `.../model/{id}/converse[-stream]`, `.../models/{model}:[stream]generateContent`.
 Control routes: `GET /healthz`, `GET .../models`, `GET|DELETE /__mock/requests`,
-`DELETE /__mock/faults`. Per request: record, read knobs, maybe delay or fail, plan the reply,
-render it whole or stream its events with the requested pacing and stream faults.
+`DELETE /__mock/faults`. Per request: record it, find or build its plan (knobs, parsed request,
+reply rendered as a template; cached per identical request), maybe delay or fail, then send the
+template with this response's ids and timestamp, whole or as paced stream writes.
 """
 
 from __future__ import annotations

@@ -162,9 +162,10 @@ def text_pieces(last_user_text: str, tokens: int, size_bytes: int) -> tuple[str,
         words = (" " + _FILLER[(start + i) % len(_FILLER)] for i in range(tokens - 1))
         return (prefix, *words)
     encoded = prefix.encode()
-    if len(encoded) > size_bytes:
+    if len(encoded) >= size_bytes:
         # Cut on a character boundary, then pad with spaces to the exact size.
-        encoded = encoded[:size_bytes].decode(errors="ignore").encode()
+        cut = encoded[:size_bytes].decode(errors="ignore").encode()
+        return split_evenly((cut + b" " * (size_bytes - len(cut))).decode(), tokens)
     filler = bytearray(encoded)
     i = 0
     while len(filler) < size_bytes:
