@@ -68,6 +68,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="comma-separated model ids listed by GET /v1/models (default mock-model)",
     )
     parser.add_argument(
+        "--shutdown-timeout",
+        type=int,
+        default=2,
+        help="seconds in-flight responses may finish after SIGINT/SIGTERM before workers are "
+        "stopped (default 2)",
+    )
+    parser.add_argument(
         "--log-level",
         default="warning",
         choices=("debug", "info", "warning", "error"),
@@ -119,6 +126,7 @@ def run(args: argparse.Namespace) -> int:
         log_level=LogLevels(args.log_level),
         log_access=False,
         backlog=2048,
+        workers_kill_timeout=max(1, args.shutdown_timeout),
     )
     print(  # CLI output: where to point clients
         f"plano mock: http://{args.host}:{args.port} "
