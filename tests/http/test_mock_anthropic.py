@@ -231,3 +231,12 @@ def test_in_stream_error_event_raises_in_the_sdk(mock_provider: MockProvider) ->
     assert len(received) == 3  # the ping is consumed by the SDK
     body: Any = caught.value.body
     assert body["error"]["type"] == "overloaded_error"
+
+
+def test_request_id_header(client: anthropic.Anthropic) -> None:
+    messages: Any = [{"role": "user", "content": "rid"}]
+    first = client.messages.create(model="c", max_tokens=5, messages=messages)
+    second = client.messages.create(model="c", max_tokens=5, messages=messages)
+    assert first._request_id is not None
+    assert first._request_id.startswith("req_")
+    assert first._request_id != second._request_id

@@ -240,3 +240,9 @@ def test_in_stream_exception_frame(mock_provider: MockProvider) -> None:
     assert [f.headers[":message-type"] for f in frames] == ["event", "event", "exception"]
     assert frames[-1].headers[":exception-type"] == "modelStreamErrorException"
     assert "message" in frames[-1].json()
+
+
+def test_request_id_header(mock_provider: MockProvider) -> None:
+    for stream in (False, True):
+        response = converse(mock_provider, "rid", stream=stream)
+        assert response.headers["x-amzn-requestid"].startswith("req_")

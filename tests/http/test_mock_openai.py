@@ -349,3 +349,11 @@ def test_in_stream_error_event_raises_in_the_sdk(mock_provider: MockProvider) ->
     with stream, pytest.raises(openai.APIError, match="mock injected stream error"):
         received.extend(stream)
     assert len(received) == 2
+
+
+def test_request_id_header(client: openai.OpenAI) -> None:
+    raw = client.chat.completions.with_raw_response.create(
+        model="m", messages=[{"role": "user", "content": "rid"}]
+    )
+    assert raw.headers["x-request-id"].startswith("req_")
+    assert raw.headers["x-request-id"].endswith(raw.parse().id.removeprefix("chatcmpl-mock"))

@@ -229,20 +229,22 @@ class MockApp:
             _respond_error(proto, plan.fmt, knobs.fail_status, message, extra)
             return
         if plan.serial is None:
-            serial = self.serials.new().encode()
-            created = b"%d" % time.time()
+            serial_text = self.serials.new()
+            serial, created = serial_text.encode(), b"%d" % time.time()
         else:  # rendered with real values already (placeholders collided with the request)
-            serial = created = b""
+            serial_text, serial, created = plan.serial, b"", b""
+        id_header = plan.fmt.request_id_header
+        id_headers = [(id_header, "req_mock" + serial_text)] if id_header else []
         if not plan.writes:
             if plan.generation_ms > 0:
                 await asyncio.sleep(plan.generation_ms / 1000)
             rendered = _fill(plan.body, serial, created)
             if knobs.cut_after > 0:
-                await _send_truncated(proto, rendered)
+                await _send_truncated(proto, rendered, id_headers)
             else:
-                proto.response_bytes(200, JSON_HEADERS, rendered)
+                proto.response_bytes(200, [*JSON_HEADERS, *id_headers], rendered)
             return
-        transport = proto.response_stream(200, plan.stream_headers)
+        transport = proto.response_stream(200, [*plan.stream_headers, *id_headers])
         try:
             for wait_ms, data in plan.writes:
                 if wait_ms > 0:
@@ -316,9 +318,9 @@ def _respond_error(
     proto.response_bytes(status, headers, body)
 
 
-async def _send_truncated(proto: HTTPProtocol, rendered: bytes) -> None:
+async def _send_truncated(proto: HTTPProtocol, rendered: bytes, extra: Headers) -> None:
     """Declare the full length, send half the body, then close: a mid-body connection drop."""
-    headers = [*JSON_HEADERS, ("content-length", str(len(rendered)))]
+    headers = [*JSON_HEADERS, *extra, ("content-length", str(len(rendered)))]
     transport = proto.response_stream(200, headers)
     try:
         await transport.send_bytes(rendered[: len(rendered) // 2])

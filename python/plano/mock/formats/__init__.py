@@ -48,6 +48,9 @@ class WireFormat(Protocol):
 
     name: str
     id_prefix: str
+    # The response header carrying the provider's request id (`x-request-id`, `request-id`, …);
+    # empty when the provider sends none.
+    request_id_header: str
     # False when rendered bytes cannot be patched afterwards (checksummed frames).
     is_templatable: bool
 

@@ -66,6 +66,7 @@ class AnthropicMessages:
 
     name = "anthropic-messages"
     is_templatable = True
+    request_id_header = "request-id"
     id_prefix = "msg_"
 
     def parse(self, body: Any, route: RouteInfo, body_len: int, query: str) -> Turn:

@@ -96,6 +96,7 @@ class BedrockConverse:
     name = "bedrock-converse"
     # Frames carry CRCs over the payload: ids cannot be patched in after rendering.
     is_templatable = False
+    request_id_header = "x-amzn-requestid"
     id_prefix = "bedrock-"
 
     def parse(self, body: Any, route: RouteInfo, body_len: int, query: str) -> Turn:

@@ -52,6 +52,7 @@ class Gemini:
 
     name = "gemini"
     is_templatable = True
+    request_id_header = ""  # Google sends no request-id header
     id_prefix = ""
 
     def parse(self, body: Any, route: RouteInfo, body_len: int, query: str) -> Turn:

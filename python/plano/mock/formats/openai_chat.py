@@ -73,6 +73,7 @@ class OpenAIChat:
 
     name = "openai-chat"
     is_templatable = True
+    request_id_header = "x-request-id"
     id_prefix = "chatcmpl-"
 
     def parse(self, body: Any, route: RouteInfo, body_len: int, query: str) -> Turn:

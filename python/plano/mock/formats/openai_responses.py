@@ -53,6 +53,7 @@ class OpenAIResponses:
 
     name = "openai-responses"
     is_templatable = True
+    request_id_header = "x-request-id"
     id_prefix = "resp_"
 
     def parse(self, body: Any, route: RouteInfo, body_len: int, query: str) -> Turn:
