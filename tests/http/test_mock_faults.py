@@ -275,3 +275,10 @@ def test_sigterm_during_a_slow_stream_exits_promptly(start_mock: Any) -> None:
     assert started is not None
     assert mock.process.wait(timeout=10) == 0
     assert time.monotonic() - started < 6.0
+
+
+def test_several_workers_serve_and_stop_cleanly(start_mock: Any) -> None:
+    mock = start_mock("--workers", "2")
+    ids = {post(mock, CHAT).json()["id"] for _ in range(6)}
+    assert len(ids) == 6
+    assert mock.stop() == 0
