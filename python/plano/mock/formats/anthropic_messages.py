@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from plano.mock.content import Reply, ToolSpec, Turn, estimate_prompt_tokens
+from plano.mock.content import Reply, ToolSpec, Turn, estimate_prompt_tokens, positive_int
 from plano.mock.formats import (
     JSON_HEADERS,
     SSE_HEADERS,
@@ -95,6 +95,7 @@ class AnthropicMessages:
             tools=tuple(tools),
             is_streaming=request.get("stream") is True,
             prompt_tokens=estimate_prompt_tokens(body_len),
+            max_output_tokens=positive_int(request.get("max_tokens")),
         )
 
     def _usage(self, reply: Reply, output_tokens: int) -> dict[str, Any]:
@@ -134,7 +135,7 @@ class AnthropicMessages:
                 "role": "assistant",
                 "model": reply.model,
                 "content": content,
-                "stop_reason": "end_turn" if call is None else "tool_use",
+                "stop_reason": _stop_reason(reply),
                 "stop_sequence": None,
                 "usage": self._usage(reply, reply.completion_tokens),
             }
@@ -190,7 +191,7 @@ class AnthropicMessages:
         final = {
             "type": "message_delta",
             "delta": {
-                "stop_reason": "end_turn" if call is None else "tool_use",
+                "stop_reason": _stop_reason(reply),
                 "stop_sequence": None,
             },
             "usage": {"output_tokens": reply.completion_tokens},
@@ -211,6 +212,12 @@ class AnthropicMessages:
 
     def error(self, status: int, message: str) -> tuple[Headers, bytes]:
         return anthropic_error(status, message)
+
+
+def _stop_reason(reply: Reply) -> str:
+    if reply.tool_call is not None:
+        return "tool_use"
+    return "max_tokens" if reply.is_truncated else "end_turn"
 
 
 def _block_start(index: int, block: dict[str, Any]) -> Event:

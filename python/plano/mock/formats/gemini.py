@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from plano.mock.content import Reply, ToolSpec, Turn, estimate_prompt_tokens
+from plano.mock.content import Reply, ToolSpec, Turn, estimate_prompt_tokens, positive_int
 from plano.mock.formats import (
     SSE_HEADERS,
     BadRequestBody,
@@ -87,6 +87,9 @@ class Gemini:
             tools=tuple(tools),
             is_streaming=route.path_streaming,
             prompt_tokens=estimate_prompt_tokens(body_len),
+            max_output_tokens=positive_int(
+                as_dict(body.get("generationConfig")).get("maxOutputTokens")
+            ),
             is_sse="alt=sse" in query,
         )
 
@@ -105,7 +108,7 @@ class Gemini:
         candidate: dict[str, Any] = {"content": {"parts": parts, "role": "model"}, "index": 0}
         chunk: dict[str, Any] = {"candidates": [candidate]}
         if is_last:
-            candidate["finishReason"] = "STOP"
+            candidate["finishReason"] = "MAX_TOKENS" if reply.is_truncated else "STOP"
             chunk["usageMetadata"] = self._usage(reply)
         chunk["modelVersion"] = reply.model
         chunk["responseId"] = reply.response_id

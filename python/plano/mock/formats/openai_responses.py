@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from plano.mock.content import Reply, ToolSpec, Turn, estimate_prompt_tokens
+from plano.mock.content import Reply, ToolSpec, Turn, estimate_prompt_tokens, positive_int
 from plano.mock.formats import (
     SSE_HEADERS,
     BadRequestBody,
@@ -84,11 +84,12 @@ class OpenAIResponses:
             tools=tuple(tools),
             is_streaming=request.get("stream") is True,
             prompt_tokens=estimate_prompt_tokens(body_len),
+            max_output_tokens=positive_int(request.get("max_output_tokens")),
             request_fields=echoed,
         )
 
     def render(self, reply: Reply, turn: Turn) -> bytes:
-        return orjson.dumps(_response(reply, turn, "completed", _output_items(reply)))
+        return orjson.dumps(_response(reply, turn, _final_status(reply), _output_items(reply)))
 
     def stream(self, reply: Reply, turn: Turn) -> list[Event]:
         builder = _StreamBuilder()
@@ -104,7 +105,8 @@ class OpenAIResponses:
                 _stream_message(builder, index, item, reply)
             else:
                 _stream_function_call(builder, index, item, reply)
-        builder.add("response.completed", {"response": _response(reply, turn, "completed", items)})
+        status = _final_status(reply)
+        builder.add(f"response.{status}", {"response": _response(reply, turn, status, items)})
         return builder.events
 
     def stream_headers(self, turn: Turn) -> Headers:
@@ -160,15 +162,20 @@ def _response(reply: Reply, turn: Turn, status: str, output: list[Any]) -> dict[
         "status": status,
         "background": False,
         "error": None,
-        "incomplete_details": None,
+        "incomplete_details": ({"reason": "max_output_tokens"} if status == "incomplete" else None),
         "model": reply.model,
         "output": output,
         "service_tier": "default",
-        "usage": _usage(reply) if status == "completed" else None,
+        "usage": None if status == "in_progress" else _usage(reply),
     }
     for key, default in _ECHOED.items():
         response[key] = turn.request_fields.get(key, default)
     return response
+
+
+def _final_status(reply: Reply) -> str:
+    """`completed`, or `incomplete` when the reply was cut at `max_output_tokens`."""
+    return "incomplete" if reply.is_truncated else "completed"
 
 
 def _text_part(text: str) -> dict[str, Any]:
@@ -192,7 +199,7 @@ def _output_items(reply: Reply) -> list[dict[str, Any]]:
             {
                 "id": "msg_" + suffix,
                 "type": "message",
-                "status": "completed",
+                "status": _final_status(reply),
                 "role": "assistant",
                 "content": [_text_part(reply.text)],
             }
