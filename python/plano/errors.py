@@ -14,6 +14,11 @@ Every error a client can see knows its HTTP status and a stable `code`; one hand
     ├── NotImplementedOnListener    501 not_implemented
     ├── RateLimited                 429 rate_limited
     └── UpstreamError               502 upstream_error
+        ├── UpstreamConnectError    502 (providers/client.py: refused, DNS, TLS)
+        │   └── UpstreamConnectTimeout  (also an UpstreamTimeout)
+        ├── UpstreamTimeout         504 upstream_timeout
+        ├── UpstreamProtocolError   502 (malformed or oversized response)
+        └── UpstreamClosed          502 (connection closed mid-response)
 """
 
 from __future__ import annotations

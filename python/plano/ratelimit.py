@@ -34,7 +34,7 @@ from pathlib import Path
 
 import orjson
 
-from plano._core import RateLimiter, count_request_tokens
+from plano._core import RateLimiter, count_request_tokens, count_tokens
 from plano.config.model import RateLimit
 from plano.errors import RateLimited
 from plano.providers.registry import ResolvedModel
@@ -174,6 +174,11 @@ class RateLimits:
     def __init__(self, rules: Sequence[RateLimit], socket_path: str | None) -> None:
         self.rules = Rules(rules)
         self._client = LimiterClient(socket_path) if socket_path and self.rules else None
+        if self.rules:
+            # Building an encoding's tables takes 0.1-0.3 s: pay it at start-up, not on the
+            # first rate-limited request.
+            for encoding in ("o200k_base", "cl100k_base"):
+                count_tokens("warm-up", encoding)
 
     async def check(self, buckets: list[Bucket], input_tokens: int) -> None:
         """Takes `input_tokens` from every bucket, or raises `RateLimited` (429)."""
