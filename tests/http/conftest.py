@@ -88,7 +88,9 @@ def launch_mock(*flags: str, log_dir: Path) -> MockProvider:
     """Start `plano mock` with `flags` and wait until `/healthz` answers."""
     port = free_port()
     log_path = log_dir / f"plano-mock-{port}.log"
-    command = [sys.executable, "-m", "plano.cli", "mock", "--port", str(port), *flags]
+    # `python -m plano.mock` is `plano mock` without importing the other subcommands, so a stale
+    # native build elsewhere cannot stop the mock (test_mock_cli covers the registration).
+    command = [sys.executable, "-m", "plano.mock", "--port", str(port), *flags]
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             command,
