@@ -3,6 +3,7 @@
 //! Pure logic lives in one module per concern (no pyo3 types there); `py/` holds the only code
 //! that touches pyo3 and registers the Python-facing classes and functions.
 
+pub mod loadgen;
 pub mod translate;
 
 mod py;

@@ -1,6 +1,7 @@
 //! The Python boundary: thin pyo3 wrappers over the pure modules, registered on `plano._core`.
 
 mod errors;
+mod loadgen;
 
 use pyo3::prelude::*;
 
@@ -8,5 +9,6 @@ use pyo3::prelude::*;
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     errors::register(m)?;
+    loadgen::register(m)?;
     Ok(())
 }
