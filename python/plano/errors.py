@@ -9,6 +9,7 @@ Every error a client can see knows its HTTP status and a stable `code`; one hand
     │   ├── MalformedJson           400 invalid_json
     │   └── ModelNotFound           400 model_not_found
     ├── NotFound                    404 not_found
+    ├── MethodNotAllowed            405 method_not_allowed
     ├── PayloadTooLarge             413 request_too_large
     ├── NotImplementedOnListener    501 not_implemented
     ├── RateLimited                 429 rate_limited
@@ -71,6 +72,15 @@ class ModelNotFound(BadRequest):
 class NotFound(PlanoError):
     status_code = 404
     code = "not_found"
+
+
+class MethodNotAllowed(PlanoError):
+    status_code = 405
+    code = "method_not_allowed"
+
+    def __init__(self, method: str, path: str, allowed: Sequence[str]) -> None:
+        super().__init__(f"method {method} is not allowed on {path}; use {', '.join(allowed)}")
+        self.allowed = tuple(allowed)
 
 
 class PayloadTooLarge(PlanoError):

@@ -1,0 +1,81 @@
+"""Which handler answers which method and path on each listener type.
+
+Exact paths resolve with one dict lookup; parameterised paths (Gemini's
+`/v1beta/models/{model}:generateContent`) are tried in order after that. Until a listener type's
+handlers exist, its API paths answer 501 in the caller's dialect — the only place a 501 is used.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+
+import orjson
+
+from plano.config import Config, Listener
+from plano.errors import MethodNotAllowed, NotFound, NotImplementedOnListener
+from plano.server.http import Request
+
+Handler = Callable[[Request], Awaitable[None]]
+MethodTable = Mapping[str, Handler]
+
+_HEALTHZ_BODY = orjson.dumps({"status": "ok"})
+
+MODEL_API_PATHS = ("/v1/chat/completions", "/v1/messages", "/v1/responses")
+ROUTING_API_PATHS = tuple(f"/routing{path}" for path in MODEL_API_PATHS)
+GEMINI_PATH = re.compile(r"^/v1beta/models/(?P<model>[^/:]+(?:/[^/:]+)*):(?P<action>[A-Za-z]+)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Router:
+    """Path → method → handler for one listener."""
+
+    exact: Mapping[str, MethodTable]
+    patterns: tuple[tuple[re.Pattern[str], MethodTable], ...] = field(default=())
+
+    def resolve(self, method: str, path: str) -> Handler:
+        table = self.exact.get(path)
+        if table is None:
+            table = next((t for pattern, t in self.patterns if pattern.match(path)), None)
+        if table is None:
+            raise NotFound(f"no route for {path} on this listener")
+        handler = table.get(method)
+        if handler is None:
+            raise MethodNotAllowed(method, path, sorted(table))
+        return handler
+
+
+async def healthz(request: Request) -> None:
+    request.respond_json(200, _HEALTHZ_BODY)
+
+
+def not_yet(listener: Listener) -> Handler:
+    """A handler for an API path whose implementation this build does not have yet."""
+
+    async def handler(request: Request) -> None:
+        raise NotImplementedOnListener(
+            f"{request.method} {request.path} is not implemented yet on {listener.type} "
+            f"listener {listener.name!r}"
+        )
+
+    return handler
+
+
+def build_router(listener: Listener, config: Config) -> Router:
+    """The routes of `listener`, given the whole config."""
+    del config  # handlers that need providers, agents or state take it as the listeners fill in
+    health: MethodTable = {"GET": healthz, "HEAD": healthz}
+    pending = not_yet(listener)
+    exact: dict[str, MethodTable] = {"/healthz": health}
+    patterns: list[tuple[re.Pattern[str], MethodTable]] = []
+    if listener.type == "model":
+        exact.update({path: {"POST": pending} for path in (*MODEL_API_PATHS, *ROUTING_API_PATHS)})
+        exact["/v1/models"] = {"GET": pending, "OPTIONS": pending}
+        patterns.append((GEMINI_PATH, {"POST": pending}))
+    elif listener.type == "agent":
+        exact.update({path: {"POST": pending} for path in MODEL_API_PATHS})
+        exact["/v1/models"] = {"GET": pending}
+    else:
+        exact["/v1/chat/completions"] = {"POST": pending}
+    return Router(exact=exact, patterns=tuple(patterns))
