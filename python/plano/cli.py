@@ -22,9 +22,15 @@ def _registrations() -> tuple[Register, ...]:
     # Imported here so `plano --version` stays fast and a broken concern cannot hide the others.
     from plano.config import command as config_command
     from plano.demo import command as demo_command
+    from plano.mock import command as mock_command
     from plano.server import command as server_command
 
-    return (server_command.register, config_command.register, demo_command.register)
+    return (
+        server_command.register,
+        config_command.register,
+        demo_command.register,
+        mock_command.register,
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
