@@ -135,16 +135,17 @@ def add_run_parser(commands: Subparsers) -> None:
     )
     run.add_argument("--scenarios", metavar="NAMES", help="comma-separated (default: all)")
     run.add_argument(
-        "--duration", type=_positive_float, default=5.0, help="seconds measured per run (default 5)"
+        "--duration",
+        type=_positive_float,
+        help="seconds measured per run (default 5; --quick: 1.5)",
     )
     run.add_argument(
         "--warmup",
         type=_non_negative_float,
-        default=1.0,
-        help="unmeasured seconds before each run (default 1)",
+        help="unmeasured seconds before each run (default 1; --quick: 0.3)",
     )
     run.add_argument(
-        "--rounds", type=_positive_int, default=3, help="rounds per scenario (default 3)"
+        "--rounds", type=_positive_int, help="rounds per scenario (default 3; --quick: 1)"
     )
     run.add_argument(
         "--workers",
@@ -247,9 +248,9 @@ def run_command(args: argparse.Namespace) -> int:
     stamp = datetime.datetime.now(datetime.UTC)
     out_dir = Path(args.out or f"bench-results/{stamp:%Y%m%d-%H%M%S}")
     settings = runner.Settings(
-        duration_s=QUICK_DURATION_S if args.quick else args.duration,
-        warmup_s=QUICK_WARMUP_S if args.quick else args.warmup,
-        rounds=1 if args.quick else args.rounds,
+        duration_s=_pick(args.duration, QUICK_DURATION_S if args.quick else 5.0),
+        warmup_s=_pick(args.warmup, QUICK_WARMUP_S if args.quick else 1.0),
+        rounds=int(_pick(args.rounds, 1 if args.quick else 3)),
         workers=args.workers,
         loadgen_threads=args.loadgen_threads,
         out_dir=out_dir,
@@ -285,6 +286,10 @@ def run_command(args: argparse.Namespace) -> int:
     sys.stdout.write(paths["markdown"].read_text())
     sys.stdout.write("\n" + "\n".join(f"{kind}: {path}" for kind, path in paths.items()) + "\n")
     return 0
+
+
+def _pick(given: float | None, default: float) -> float:
+    return default if given is None else given
 
 
 def _parse_headers(raw: list[str]) -> list[tuple[str, str]]:
