@@ -83,10 +83,14 @@ def test_stream_events_and_final_message(client: anthropic.Anthropic) -> None:
 def test_raw_stream_has_ping_and_named_events(mock_provider: MockProvider) -> None:
     response = httpx.post(
         f"{mock_provider.base_url}/v1/messages",
-        json={"model": "c", "max_tokens": 5, "stream": True, "messages": [
-            {"role": "user", "content": "raw"}]},
+        json={
+            "model": "c",
+            "max_tokens": 5,
+            "stream": True,
+            "messages": [{"role": "user", "content": "raw"}],
+        },
         timeout=5.0,
-    )  # fmt: skip
+    )
     assert response.headers["content-type"].startswith("text/event-stream")
     names = [line[7:] for line in response.text.splitlines() if line.startswith("event: ")]
     assert names[:3] == ["message_start", "content_block_start", "ping"]

@@ -217,8 +217,9 @@ def test_same_input_same_output_and_echo(mock_provider: MockProvider) -> None:
 
 
 def test_cli_defaults_apply_and_headers_override(start_mock: Any) -> None:
-    mock = start_mock("--tokens", "3", "--model", "fixed-model", "--fail-status", "503",
-                      "--fail-count", "1")  # fmt: skip
+    mock = start_mock(
+        "--tokens", "3", "--model", "fixed-model", "--fail-status", "503", "--fail-count", "1"
+    )
     assert post(mock, CHAT).status_code == 503
     body = post(mock, CHAT).json()
     assert body["model"] == "fixed-model"

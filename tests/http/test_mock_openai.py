@@ -33,9 +33,12 @@ EXPECTED_ARGUMENTS = {"city": "mock-city", "days": 1, "unit": "celsius"}
 
 def client_for(base_url: str, **headers: str) -> openai.OpenAI:
     return openai.OpenAI(
-        base_url=base_url, api_key="sk-test-openai-0001", max_retries=0, timeout=10.0,
+        base_url=base_url,
+        api_key="sk-test-openai-0001",
+        max_retries=0,
+        timeout=10.0,
         default_headers=headers,
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@
     zero_config(env, port=12000) -> Config                        (zero.py)
 
 Pipeline: YAML (load.py) → `$VAR` substitution (load.py) → legacy rewrites (migrate.py) →
-typed sections (sections.py, settings.py) → cross-field checks (validate.py) → `Config`
+typed sections (validate.py, sections.py, settings.py) → cross-field checks (checks.py) → `Config`
 (model.py). Every problem is reported at once as a `ConfigError`. Reference:
 docs/config-reference.md.
 """

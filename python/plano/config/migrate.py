@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from plano.config.reader import Problems, join, type_name
+from plano.config.reader import Problems, join, type_name, unknown_key_message
 
 CURRENT_VERSION = "v0.4.0"
 VERSIONS = ("v0.1", "v0.1.0", "0.1-beta", "0.2.0", "v0.3.0", "v0.4.0")
@@ -35,6 +35,7 @@ def migrate(data: dict[str, Any], problems: Problems) -> dict[str, Any]:
     _rename_budget_key(out, problems)
     _rename_overrides(out, problems)
     _move_span_attribute_prefixes(out, problems)
+    _reject_session_stickiness(out, problems)
     _bump_version(out, problems)
     return out
 
@@ -150,7 +151,7 @@ def _valid_inline_preference(pref: object, location: str, problems: Problems) ->
     for key in pref:
         if key not in ("name", "description"):
             problems.add(
-                join(location, str(key)), f"unknown key '{key}'; allowed: name, description"
+                join(location, str(key)), unknown_key_message(str(key), ("name", "description"))
             )
             ok = False
     for key in ("name", "description"):
@@ -219,7 +220,7 @@ def _legacy_listeners(
             if key not in LEGACY_LISTENER_KEYS:
                 problems.add(
                     join(location, str(key)),
-                    f"unknown key '{key}'; allowed here: {', '.join(LEGACY_LISTENER_KEYS)}",
+                    unknown_key_message(str(key), LEGACY_LISTENER_KEYS),
                 )
             elif key == "message_format":
                 if value != "openai":
@@ -327,3 +328,16 @@ def _bump_version(out: dict[str, Any], problems: Problems) -> None:
         return  # missing or unknown versions are reported by validation
     out["version"] = CURRENT_VERSION
     problems.warn(f"version {version} was upgraded to {CURRENT_VERSION}")
+
+
+def _reject_session_stickiness(out: dict[str, Any], problems: Problems) -> None:
+    caching = out.get("prompt_caching")
+    if not isinstance(caching, dict) or "session_stickiness" not in caching:
+        return
+    # An interim reference release; its USD seed budget cannot be converted to a percentage cap.
+    problems.add(
+        "prompt_caching.session_stickiness",
+        "was replaced by routing.routing_budget; set routing.routing_budget.max_switch_spend_pct "
+        "(a percentage of the never-switch cost, not a USD seed) instead",
+    )
+    out["prompt_caching"] = {k: v for k, v in caching.items() if k != "session_stickiness"}

@@ -103,7 +103,8 @@ class ModelProvider:
     """The path of `base_url` (no surrounding `/`), replacing the provider's default prefix."""
     passthrough_auth: bool = False
     http_host: str | None = None
-    headers: Mapping[str, str] = field(default_factory=_no_strings)
+    headers: Mapping[str, str] = field(default_factory=_no_strings, repr=False)
+    """Extra upstream headers; hidden from repr because they may carry credentials."""
 
 
 @dataclass(frozen=True, slots=True)

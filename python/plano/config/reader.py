@@ -8,6 +8,7 @@ the user sees every problem at once. Values are never echoed for fields marked s
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
@@ -55,6 +56,13 @@ def type_name(value: object) -> str:
     return type(value).__name__
 
 
+def unknown_key_message(key: str, allowed: tuple[str, ...]) -> str:
+    """`unknown key 'x'`, a close match if there is one, and the keys allowed."""
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.75)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return f"unknown key '{key}'{hint} (allowed here: {', '.join(allowed)})"
+
+
 def join(location: str, key: str | int) -> str:
     """`a.b` for a key, `a[3]` for an index; the root location is empty."""
     if isinstance(key, int):
@@ -92,10 +100,7 @@ class Section:
         allowed_keys = tuple(allowed)
         for key in data:
             if key not in allowed_keys:
-                problems.add(
-                    join(location, str(key)),
-                    f"unknown key '{key}'; allowed here: {', '.join(allowed_keys)}",
-                )
+                problems.add(join(location, str(key)), unknown_key_message(str(key), allowed_keys))
 
     @classmethod
     def of(

@@ -158,14 +158,13 @@ def _check_base_url(section: Section, base_url: str) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         section.error(
             "base_url",
-            f"'{base_url}' must be an http:// or https:// URL with a host, "
-            "e.g. https://api.example.com/v1",
+            "must be an http:// or https:// URL with a host, e.g. https://api.example.com/v1",
         )
         return None
     try:
         parts.port  # noqa: B018 - raises ValueError for a malformed port
     except ValueError:
-        section.error("base_url", f"'{base_url}' has an invalid port")
+        section.error("base_url", "has an invalid port")
         return None
     path = parts.path.strip("/")
     return path or None
@@ -242,7 +241,7 @@ def _check_service_url(section: Section, url: str) -> None:
         return
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        section.error("url", f"'{url}' must be an http:// or https:// URL with a host")
+        section.error("url", "must be an http:// or https:// URL with a host")
 
 
 def read_endpoint(section: Section, name: str) -> Endpoint:
@@ -259,7 +258,7 @@ def read_endpoint(section: Section, name: str) -> Endpoint:
     match = _ENDPOINT_ADDRESS.match(address)
     if address and section.at("endpoint") not in section.problems.unresolved:
         if match is None:
-            section.error("endpoint", f"'{address}' must be host or host:port, e.g. 127.0.0.1:80")
+            section.error("endpoint", "must be host or host:port, e.g. 127.0.0.1:80")
         else:
             host = match.group("host")
             if match.group("port"):

@@ -237,7 +237,7 @@ def read_tracing(section: Section | None) -> Tracing:
         ):
             section.error(
                 "opentracing_grpc_endpoint",
-                f"'{endpoint}' must be http://host:port with no path, e.g. http://localhost:4317",
+                "must be http://host:port with no path, e.g. http://localhost:4317",
             )
     attributes = SpanAttributes()
     attr_section = section.section("span_attributes", ("header_prefixes", "static"))

@@ -74,8 +74,7 @@ def _banner(port: int, mock_port: int) -> str:
     base = f"http://127.0.0.1:{port}"
     chat = '{"model": "fast", "messages": [{"role": "user", "content": "Hello!"}]}'
     messages = (
-        '{"model": "smart", "max_tokens": 200, '
-        '"messages": [{"role": "user", "content": "Hello!"}]}'
+        '{"model": "smart", "max_tokens": 200, "messages": [{"role": "user", "content": "Hello!"}]}'
     )
     return (
         f"\nplano demo is up: gateway {base}, mock provider http://127.0.0.1:{mock_port}\n"
@@ -99,9 +98,17 @@ def demo_command(args: argparse.Namespace) -> int:
         except ConfigError as error:
             logger.error("the bundled demo config is invalid (a bug):\n%s", error)
             return 1
-        mock = subprocess.Popen(
-            [sys.executable, "-m", "plano", "mock", "--host", "127.0.0.1", "--port",
-             str(args.mock_port)],
+        mock = subprocess.Popen(  # noqa: S603 (argv is this interpreter and plano's own module)
+            [
+                sys.executable,
+                "-m",
+                "plano",
+                "mock",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(args.mock_port),
+            ],
             start_new_session=True,
         )
         try:

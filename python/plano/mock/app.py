@@ -22,7 +22,6 @@ from plano.mock.content import Ids, plan_reply
 from plano.mock.faults import FailCounter, apply_stream_faults
 from plano.mock.formats import (
     JSON_HEADERS,
-    SSE_HEADERS_EXTRA,
     BadRequestBody,
     Event,
     Headers,
@@ -30,7 +29,10 @@ from plano.mock.formats import (
     WireFormat,
 )
 from plano.mock.formats.anthropic_messages import AnthropicMessages
+from plano.mock.formats.bedrock_converse import BedrockConverse
+from plano.mock.formats.gemini import Gemini
 from plano.mock.formats.openai_chat import OpenAIChat, openai_error
+from plano.mock.formats.openai_responses import OpenAIResponses
 from plano.mock.knobs import KnobError, Knobs
 from plano.mock.recording import Recorder
 
@@ -38,6 +40,9 @@ logger = logging.getLogger(__name__)
 
 _OPENAI_CHAT = OpenAIChat()
 _ANTHROPIC = AnthropicMessages()
+_RESPONSES = OpenAIResponses()
+_BEDROCK = BedrockConverse()
+_GEMINI = Gemini()
 _ROUTE_CACHE_LIMIT = 4096
 
 
@@ -103,6 +108,18 @@ def resolve_route(path: str) -> Route | None:
         return Route(_OPENAI_CHAT, RouteInfo(path_model=deployment))
     if path.endswith("/messages"):
         return Route(_ANTHROPIC, RouteInfo())
+    if path.endswith("/responses"):
+        return Route(_RESPONSES, RouteInfo())
+    for suffix, is_streaming in (("/converse", False), ("/converse-stream", True)):
+        at = path.rfind("/model/")
+        if path.endswith(suffix) and at >= 0:
+            model = unquote(path[at + len("/model/") : -len(suffix)])
+            return Route(_BEDROCK, RouteInfo(path_model=model, path_streaming=is_streaming))
+    for suffix, is_streaming in ((":generateContent", False), (":streamGenerateContent", True)):
+        at = path.rfind("/models/")
+        if path.endswith(suffix) and at >= 0:
+            model = unquote(path[at + len("/models/") : -len(suffix)])
+            return Route(_GEMINI, RouteInfo(path_model=model, path_streaming=is_streaming))
     return None
 
 
@@ -163,7 +180,7 @@ class MockApp:
             _respond_error(proto, fmt, 400, f"request body is not valid JSON: {exc}")
             return
         try:
-            turn = fmt.parse(payload, route.info, len(body))
+            turn = fmt.parse(payload, route.info, len(body), scope.query_string)
         except BadRequestBody as exc:
             _respond_error(proto, fmt, 400, str(exc))
             return
@@ -179,14 +196,14 @@ class MockApp:
             generation_ms = knobs.ttft_ms + knobs.itl_ms * max(0, reply.completion_tokens - 1)
             if generation_ms > 0:
                 await asyncio.sleep(generation_ms / 1000)
-            rendered = fmt.render(reply)
+            rendered = fmt.render(reply, turn)
             if knobs.cut_after > 0:
                 await _send_truncated(proto, rendered)
                 return
             proto.response_bytes(200, JSON_HEADERS, rendered)
             return
         events, declared_length = apply_stream_faults(fmt.stream(reply, turn), knobs, fmt)
-        stream_headers = [("content-type", fmt.stream_content_type), *SSE_HEADERS_EXTRA]
+        stream_headers = fmt.stream_headers(turn)
         if declared_length:
             stream_headers.append(("content-length", str(declared_length)))
         transport = proto.response_stream(200, stream_headers)

@@ -13,7 +13,7 @@ import itertools
 import os
 import zlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -43,7 +43,11 @@ class ToolSpec:
 
 @dataclass(frozen=True, slots=True)
 class Turn:
-    """What a request asks for, in format-neutral terms."""
+    """What a request asks for, in format-neutral terms.
+
+    `request_fields` holds request parameters a format echoes back (OpenAI Responses);
+    `is_sse` is False only for Gemini streams sent as a JSON array.
+    """
 
     model: str
     last_user_text: str
@@ -51,6 +55,8 @@ class Turn:
     is_streaming: bool
     prompt_tokens: int
     include_usage: bool = False
+    is_sse: bool = True
+    request_fields: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

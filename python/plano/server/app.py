@@ -1,8 +1,8 @@
 """The RSGI application one Granian worker serves for one listener.
 
 `create_app()` is Granian's factory target: it rebuilds the frozen config in the worker from the
-environment the supervisor set (`PLANO_WORKER_CONFIG` or zero-config, and `PLANO_WORKER_LISTENER`), so a
-worker never depends on state inherited across fork.
+environment the supervisor set (`PLANO_WORKER_CONFIG` or zero-config, and
+`PLANO_WORKER_LISTENER`), so a worker never depends on state inherited across fork.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import time
 import uuid
 from typing import TYPE_CHECKING
 
-from plano.config import Config, Listener
+from plano.config import Config
+from plano.config.model import Listener
 from plano.errors import PlanoError
 from plano.observability.logs import AccessRecord, LogFormat, configure_logging, log_access
 from plano.server.http import Request
@@ -22,7 +23,8 @@ from plano.server.routes import Router, build_router
 if TYPE_CHECKING:
     import asyncio
 
-    from granian.rsgi import HTTPProtocol, Scope
+    from granian._granian import RSGIHTTPProtocol as HTTPProtocol
+    from granian.rsgi import Scope
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +33,7 @@ ENV_LISTENER = "PLANO_WORKER_LISTENER"
 ENV_LOG_LEVEL = "PLANO_WORKER_LOG_LEVEL"
 ENV_LOG_FORMAT = "PLANO_WORKER_LOG_FORMAT"
 ENV_ZERO_CONFIG_PORT = "PLANO_WORKER_ZERO_CONFIG_PORT"
+ENV_READY_DIR = "PLANO_WORKER_READY_DIR"
 
 
 class ListenerApp:
@@ -43,6 +46,7 @@ class ListenerApp:
 
     def __rsgi_init__(self, loop: asyncio.AbstractEventLoop) -> None:
         logger.debug("worker %d serving listener %r", os.getpid(), self.listener.name)
+        report_ready(self.listener.name)
 
     def __rsgi_del__(self, loop: asyncio.AbstractEventLoop) -> None:
         logger.debug("worker %d stopping listener %r", os.getpid(), self.listener.name)
@@ -64,6 +68,20 @@ class ListenerApp:
                 request.respond_error(PlanoError("internal error; see the gateway log"))
         finally:
             log_access(access, time.perf_counter() - started)
+
+
+def report_ready(listener_name: str) -> None:
+    """Tells the supervisor this worker can take SIGTERM gracefully.
+
+    Granian calls `__rsgi_init__` after installing the worker's own signal handlers; before that,
+    a forked worker still has the Granian main process's handler, which swallows SIGTERM. The
+    supervisor therefore holds shutdown signals until every worker has reported here.
+    """
+    ready_dir = os.environ.get(ENV_READY_DIR)
+    if ready_dir:
+        from pathlib import Path
+
+        (Path(ready_dir) / f"{listener_name}.{os.getpid()}").touch()
 
 
 def load_worker_config(env: os._Environ[str] | dict[str, str]) -> Config:

@@ -14,8 +14,9 @@ from plano.observability.logs import AccessRecord
 from plano.server.errors import Dialect, dialect_for_path, render
 
 if TYPE_CHECKING:
-    from granian.rsgi import HTTPProtocol, Scope
+    from granian._granian import RSGIHTTPProtocol as HTTPProtocol
     from granian._granian import RSGIHTTPStreamTransport as StreamTransport
+    from granian.rsgi import Scope
 
 Headers = list[tuple[str, str]]
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 import orjson
 
-from plano.config import Config, Listener
+from plano.config import Config
+from plano.config.model import Listener
 from plano.errors import MethodNotAllowed, NotFound, NotImplementedOnListener
 from plano.server.http import Request
 

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import glob
 import logging
 import os
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -24,13 +26,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
-from plano.config import Config, Listener
+from plano.config import Config
+from plano.config.model import Listener
 from plano.observability.logs import LogFormat
 from plano.server.app import (
     ENV_CONFIG_FILE,
     ENV_LISTENER,
     ENV_LOG_FORMAT,
     ENV_LOG_LEVEL,
+    ENV_READY_DIR,
     ENV_ZERO_CONFIG_PORT,
 )
 
@@ -58,14 +62,6 @@ class PortUnavailable(Exception):
 class ListenerProcess:
     listener: Listener
     process: subprocess.Popen[bytes]
-
-
-def _probe_host(address: str) -> str:
-    if address in ("", "0.0.0.0"):
-        return "127.0.0.1"
-    if address == "::":
-        return "::1"
-    return address
 
 
 @contextlib.contextmanager
@@ -105,8 +101,9 @@ def check_ports(listeners: tuple[Listener, ...]) -> None:
         pass
 
 
-def _child_env(options: RunOptions, listener: Listener) -> dict[str, str]:
+def _child_env(options: RunOptions, listener: Listener, ready_dir: Path) -> dict[str, str]:
     env = dict(os.environ)
+    env[ENV_READY_DIR] = str(ready_dir)
     env.pop(ENV_CONFIG_FILE, None)
     if options.config_path is not None:
         env[ENV_CONFIG_FILE] = str(options.config_path.resolve())
@@ -117,7 +114,7 @@ def _child_env(options: RunOptions, listener: Listener) -> dict[str, str]:
     return env
 
 
-def _spawn(options: RunOptions, listener: Listener) -> ListenerProcess:
+def _spawn(options: RunOptions, listener: Listener, ready_dir: Path) -> ListenerProcess:
     command = [
         sys.executable,
         "-m",
@@ -131,16 +128,10 @@ def _spawn(options: RunOptions, listener: Listener) -> ListenerProcess:
     ]
     # A session of its own: a terminal's Ctrl-C reaches only the supervisor, which then stops
     # the listeners in order instead of every process racing on the same signal.
-    process = subprocess.Popen(command, env=_child_env(options, listener), start_new_session=True)
+    process = subprocess.Popen(  # noqa: S603 (argv is this interpreter and plano's own module)
+        command, env=_child_env(options, listener, ready_dir), start_new_session=True
+    )
     return ListenerProcess(listener, process)
-
-
-def _is_listening(listener: Listener) -> bool:
-    try:
-        with socket.create_connection((_probe_host(listener.address), listener.port), timeout=0.2):
-            return True
-    except OSError:
-        return False
 
 
 class Supervisor:
@@ -157,6 +148,7 @@ class Supervisor:
         self.on_ready = on_ready
         self.children: list[ListenerProcess] = []
         self.stop_requested = threading.Event()
+        self.ready_dir = Path()
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         del frame
@@ -166,10 +158,18 @@ class Supervisor:
     def _dead_child(self) -> ListenerProcess | None:
         return next((c for c in self.children if c.process.poll() is not None), None)
 
+    def _ready_workers(self, listener: Listener) -> int:
+        return sum(1 for _ in self.ready_dir.glob(f"{glob.escape(listener.name)}.*"))
+
     def _wait_ready(self) -> bool:
+        """Waits until every worker of every listener reported ready.
+
+        A shutdown request does not cut this wait short: a worker still starting would swallow a
+        forwarded SIGTERM (see `app.report_ready`), so signals are held until all are ready.
+        """
         pending = list(self.children)
         deadline = time.monotonic() + READY_TIMEOUT_S
-        while pending and time.monotonic() < deadline and not self.stop_requested.is_set():
+        while pending and time.monotonic() < deadline:
             dead = self._dead_child()
             if dead is not None:
                 logger.error(
@@ -178,10 +178,10 @@ class Supervisor:
                     dead.process.returncode,
                 )
                 return False
-            pending = [c for c in pending if not _is_listening(c.listener)]
+            pending = [c for c in pending if self._ready_workers(c.listener) < self.options.workers]
             if pending:
                 time.sleep(0.05)
-        if pending and not self.stop_requested.is_set():
+        if pending:
             names = ", ".join(repr(c.listener.name) for c in pending)
             logger.error("listeners %s did not start within %.0f s", names, READY_TIMEOUT_S)
             return False
@@ -217,39 +217,44 @@ class Supervisor:
         previous = {
             sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGTERM, signal.SIGINT)
         }
-        try:
-            self.children = [_spawn(self.options, listener) for listener in listeners]
-            if not self._wait_ready():
+        with tempfile.TemporaryDirectory(prefix="plano-ready-") as ready_dir:
+            self.ready_dir = Path(ready_dir)
+            try:
+                return self._serve(listeners)
+            finally:
+                for sig, handler in previous.items():
+                    signal.signal(sig, handler)
+
+    def _serve(self, listeners: tuple[Listener, ...]) -> int:
+        self.children = [_spawn(self.options, item, self.ready_dir) for item in listeners]
+        if not self._wait_ready():
+            self._stop_children()
+            return 1
+        if not self.stop_requested.is_set():
+            for child in self.children:
+                listener = child.listener
+                logger.info(
+                    "%s listener %r ready on http://%s:%d (%d worker%s)",
+                    listener.type,
+                    listener.name,
+                    listener.address,
+                    listener.port,
+                    self.options.workers,
+                    "" if self.options.workers == 1 else "s",
+                )
+            if self.on_ready is not None:
+                self.on_ready()
+        while not self.stop_requested.wait(0.2):
+            dead = self._dead_child()
+            if dead is not None:
+                logger.error(
+                    "listener %r exited unexpectedly with status %s; stopping the gateway",
+                    dead.listener.name,
+                    dead.process.returncode,
+                )
                 self._stop_children()
                 return 1
-            if not self.stop_requested.is_set():
-                for child in self.children:
-                    listener = child.listener
-                    logger.info(
-                        "%s listener %r ready on http://%s:%d (%d worker%s)",
-                        listener.type,
-                        listener.name,
-                        listener.address,
-                        listener.port,
-                        self.options.workers,
-                        "" if self.options.workers == 1 else "s",
-                    )
-                if self.on_ready is not None:
-                    self.on_ready()
-            while not self.stop_requested.wait(0.2):
-                dead = self._dead_child()
-                if dead is not None:
-                    logger.error(
-                        "listener %r exited unexpectedly with status %s; stopping the gateway",
-                        dead.listener.name,
-                        dead.process.returncode,
-                    )
-                    self._stop_children()
-                    return 1
-            return 0 if self._stop_children() else 1
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
+        return 0 if self._stop_children() else 1
 
 
 def find_config_file(explicit: str | None, env: Mapping[str, str], cwd: Path) -> Path | None:

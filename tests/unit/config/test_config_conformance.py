@@ -20,6 +20,10 @@ REJECTED = {
     # Its agent listener routes to `rag_agent`, which is declared neither in agents nor in
     # filters: the reference accepts the file and fails at request time; plano says so up front.
     "plano_config_full_reference.yaml": "listeners[0].agents[0].id",
+    # An interim reference release's `prompt_caching.session_stickiness` (a USD seed budget),
+    # superseded by `routing.routing_budget` (a percentage cap); the current reference schema
+    # rejects it too, and the two budgets cannot be converted.
+    "session_stickiness.yaml": "prompt_caching.session_stickiness",
 }
 
 # Files the current reference schema rejects and plano accepts by migrating a legacy key.
@@ -52,12 +56,11 @@ def test_reference_config_validates(name: str) -> None:
         assert any(MIGRATED[name] in w for w in config.warnings), config.warnings
 
 
-def test_full_reference_is_rejected_only_for_its_undeclared_agent() -> None:
+@pytest.mark.parametrize("name", sorted(REJECTED))
+def test_rejected_reference_config_fails_only_for_the_stated_reason(name: str) -> None:
     with pytest.raises(ConfigError) as info:
-        load_config(REFERENCE / "plano_config_full_reference.yaml", {}, require_env=False)
-    assert [p.location for p in info.value.problems] == [
-        REJECTED["plano_config_full_reference.yaml"]
-    ]
+        load_config(REFERENCE / name, {}, require_env=False)
+    assert [p.location for p in info.value.problems] == [REJECTED[name]]
 
 
 def test_full_reference_validates_once_its_agent_is_declared() -> None:

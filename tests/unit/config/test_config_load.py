@@ -197,3 +197,28 @@ def test_durations_parse_to_seconds(text: object, seconds: float) -> None:
 @pytest.mark.parametrize("text", ["soon", "-1s", True, "5 parsecs", None])
 def test_malformed_durations_are_rejected(text: object) -> None:
     assert parse_duration(text) is None
+
+
+def test_unset_variable_in_a_url_is_not_also_a_url_error() -> None:
+    data: dict[str, Any] = {
+        "version": "v0.4.0",
+        "listeners": [{"type": "model", "name": "llm"}],
+        "model_providers": [
+            {"model": "custom/llama", "base_url": "$LLAMA_URL", "provider_interface": "openai"}
+        ],
+    }
+    config = parse_config(data, {}, require_env=False, source="test")
+    assert any("LLAMA_URL" in w for w in config.warnings)
+
+
+def test_provider_headers_are_hidden_from_repr() -> None:
+    data: dict[str, Any] = {
+        "version": "v0.4.0",
+        "listeners": [{"type": "model", "name": "llm"}],
+        "model_providers": [
+            {"model": "openai/gpt-4o", "access_key": "k", "headers": {"X-Token": "$TOKEN"}}
+        ],
+    }
+    config = parse_config(data, {"TOKEN": "tok-77"}, source="test")
+    assert config.model_providers[0].headers["X-Token"] == "tok-77"
+    assert "tok-77" not in repr(config)

@@ -701,3 +701,90 @@ def test_metrics_listener_defaults_and_overrides(base: dict[str, Any]) -> None:
 def test_metrics_listener_port_is_checked(base: dict[str, Any]) -> None:
     base["metrics"] = {"port": "x"}
     assert "expected an integer" in problem_at(base, "metrics.port")
+
+
+def test_routing_llm_provider_must_name_a_provider(base: dict[str, Any]) -> None:
+    base["routing"] = {"llm_provider": "arch-router"}
+    assert "'arch-router' is not the name of a declared model provider" in problem_at(
+        base, "routing.llm_provider"
+    )
+
+
+def test_endpoint_address_must_be_host_and_port(base: dict[str, Any]) -> None:
+    base["endpoints"] = {"api": {"endpoint": "http://localhost:80/x"}}
+    assert "host or host:port" in problem_at(base, "endpoints.api.endpoint")
+
+
+def test_ratelimit_on_an_undeclared_model_warns(base: dict[str, Any]) -> None:
+    base["ratelimits"] = [
+        {
+            "model": "gpt-9",
+            "selector": {"key": "x-user", "value": "*"},
+            "limit": {"tokens": 5, "unit": "hour"},
+        }
+    ]
+    assert any("ratelimits[0].model: 'gpt-9'" in w for w in build(base).warnings)
+
+
+def test_redundant_provider_interface_only_warns(base: dict[str, Any]) -> None:
+    base["model_providers"][1]["provider_interface"] = "openai"
+    warnings = build(base).warnings
+    assert any("model_providers[1].provider_interface: redundant" in w for w in warnings)
+
+
+def test_provider_and_provider_interface_together_are_rejected(base: dict[str, Any]) -> None:
+    base["model_providers"].append(
+        {
+            "model": "x/y",
+            "base_url": "http://h",
+            "provider": "openai",
+            "provider_interface": "openai",
+        }
+    )
+    assert "keep only provider_interface" in problem_at(base, "model_providers[3].provider")
+
+
+def test_legacy_listener_form_needs_model_providers(base: dict[str, Any]) -> None:
+    base["listeners"] = {"ingress_traffic": {"port": 10000}}
+    base["model_providers"] = []
+    assert "needs model_providers" in problem_at(base, "listeners")
+
+
+def test_prompt_target_names_are_unique(base: dict[str, Any]) -> None:
+    base["prompt_targets"] = [
+        {"name": "a", "description": "d"},
+        {"name": "a", "description": "e"},
+    ]
+    assert "already declared" in problem_at(base, "prompt_targets[1].name")
+
+
+def test_wrong_section_type_is_reported(base: dict[str, Any]) -> None:
+    base["overrides"] = ["x"]
+    base["model_providers"] = {"model": "openai/gpt-4o"}
+    assert "expected a mapping" in problem_at(base, "overrides")
+    assert "expected a list" in problem_at(base, "model_providers")
+
+
+def test_locations_stay_right_when_an_earlier_item_is_unreadable(base: dict[str, Any]) -> None:
+    base["model_providers"].insert(0, {"model": "no-slash"})
+    base["model_providers"].append({"model": "openai/gpt-4o-mini", "access_key": "k"})
+    found = {str(p) for p in problems_of(base)}
+    assert any(p.startswith("model_providers[0].model:") for p in found)
+    assert any(
+        p.startswith("model_providers[4].name:") and "model_providers[2]" in p for p in found
+    ), found
+
+
+def test_listener_locations_stay_right_when_an_earlier_listener_is_unreadable(
+    base: dict[str, Any],
+) -> None:
+    base["listeners"].insert(0, {"type": "bogus", "name": "x"})
+    base["listeners"].append({"type": "prompt", "name": "llm"})
+    found = {p.location for p in problems_of(base)}
+    assert {"listeners[0].type", "listeners[2].name"} <= found
+
+
+def test_misspelled_key_suggests_the_right_one(base: dict[str, Any]) -> None:
+    base["model_providers"][0]["acess_key"] = base["model_providers"][0].pop("access_key")
+    message = problem_at(base, "model_providers[0].acess_key")
+    assert "did you mean 'access_key'?" in message

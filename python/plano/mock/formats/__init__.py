@@ -48,11 +48,12 @@ class WireFormat(Protocol):
 
     name: str
     id_prefix: str
-    stream_content_type: str
 
-    def parse(self, body: Any, route: RouteInfo, body_len: int) -> Turn: ...
+    def parse(self, body: Any, route: RouteInfo, body_len: int, query: str) -> Turn: ...
 
-    def render(self, reply: Reply) -> bytes: ...
+    def stream_headers(self, turn: Turn) -> Headers: ...
+
+    def render(self, reply: Reply, turn: Turn) -> bytes: ...
 
     def stream(self, reply: Reply, turn: Turn) -> list[Event]: ...
 
@@ -62,7 +63,10 @@ class WireFormat(Protocol):
 
 
 JSON_HEADERS: Headers = [("content-type", "application/json")]
-SSE_HEADERS_EXTRA: Headers = [("cache-control", "no-cache")]
+SSE_HEADERS: Headers = [
+    ("content-type", "text/event-stream; charset=utf-8"),
+    ("cache-control", "no-cache"),
+]
 
 
 def sse_data(payload: Any) -> bytes:

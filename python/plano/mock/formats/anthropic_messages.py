@@ -16,6 +16,7 @@ import orjson
 from plano.mock.content import Reply, ToolSpec, Turn, estimate_prompt_tokens
 from plano.mock.formats import (
     JSON_HEADERS,
+    SSE_HEADERS,
     BadRequestBody,
     Event,
     Headers,
@@ -65,9 +66,8 @@ class AnthropicMessages:
 
     name = "anthropic-messages"
     id_prefix = "msg_"
-    stream_content_type = "text/event-stream; charset=utf-8"
 
-    def parse(self, body: Any, route: RouteInfo, body_len: int) -> Turn:
+    def parse(self, body: Any, route: RouteInfo, body_len: int, query: str) -> Turn:
         request = require_object(body)
         messages = request.get("messages")
         if not isinstance(messages, list) or not messages:
@@ -103,7 +103,7 @@ class AnthropicMessages:
             "output_tokens": output_tokens,
         }
 
-    def render(self, reply: Reply) -> bytes:
+    def render(self, reply: Reply, turn: Turn) -> bytes:
         content: list[dict[str, Any]] = []
         if reply.reasoning:
             content.append(
@@ -196,6 +196,9 @@ class AnthropicMessages:
         events.append(Event(sse_named(b"message_delta", final)))
         events.append(Event(sse_named(b"message_stop", {"type": "message_stop"})))
         return events
+
+    def stream_headers(self, turn: Turn) -> Headers:
+        return list(SSE_HEADERS)
 
     def corrupt(self, event: bytes) -> bytes:
         return corrupt_sse(event)

@@ -15,6 +15,7 @@ import orjson
 from plano.mock.content import Reply, ToolSpec, Turn, estimate_prompt_tokens
 from plano.mock.formats import (
     JSON_HEADERS,
+    SSE_HEADERS,
     BadRequestBody,
     Event,
     Headers,
@@ -71,9 +72,8 @@ class OpenAIChat:
 
     name = "openai-chat"
     id_prefix = "chatcmpl-"
-    stream_content_type = "text/event-stream; charset=utf-8"
 
-    def parse(self, body: Any, route: RouteInfo, body_len: int) -> Turn:
+    def parse(self, body: Any, route: RouteInfo, body_len: int, query: str) -> Turn:
         request = require_object(body)
         messages = request.get("messages")
         if not isinstance(messages, list) or not messages:
@@ -100,7 +100,7 @@ class OpenAIChat:
             include_usage=as_dict(request.get("stream_options")).get("include_usage") is True,
         )
 
-    def render(self, reply: Reply) -> bytes:
+    def render(self, reply: Reply, turn: Turn) -> bytes:
         message: dict[str, Any] = {
             "role": "assistant",
             "content": reply.text if reply.tool_call is None else None,
@@ -187,6 +187,9 @@ class OpenAIChat:
             events.append(Event(b"data: " + head + b'"choices":[]' + usage))
         events.append(Event(_DONE))
         return events
+
+    def stream_headers(self, turn: Turn) -> Headers:
+        return list(SSE_HEADERS)
 
     def corrupt(self, event: bytes) -> bytes:
         return corrupt_sse(event)
