@@ -163,6 +163,11 @@ def add_run_parser(commands: Subparsers) -> None:
         "(it must forward to the mock at --mock-port)",
     )
     run.add_argument(
+        "--target-pid",
+        type=int,
+        help="with --target-url: that gateway's root process, to report its CPU and peak RSS",
+    )
+    run.add_argument(
         "--mock-port",
         type=int,
         default=0,
@@ -255,6 +260,7 @@ def run_command(args: argparse.Namespace) -> int:
         loadgen_threads=args.loadgen_threads,
         out_dir=out_dir,
         target_url=args.target_url,
+        target_pid=args.target_pid,
         mock_port=args.mock_port,
     )
     meta: dict[str, Any] = {
@@ -276,7 +282,7 @@ def run_command(args: argparse.Namespace) -> int:
         progress.close()
         sys.stderr.write("plano bench run: interrupted\n")
         return 130
-    except ProcessFailed as error:
+    except (ProcessFailed, ValueError) as error:
         progress.close()
         sys.stderr.write(f"plano bench run: {error}\n")
         return 1

@@ -25,6 +25,7 @@ from plano.bench.procs import (
     Managed,
     ProcessFailed,
     ProcessTree,
+    attach,
     free_port,
     pinned,
     plan_cpus,
@@ -83,6 +84,8 @@ class Settings:
     out_dir: Path = Path("bench-results")
     target_url: str | None = None
     """Measure this gateway instead of starting `plano run` (it must forward to the mocks)."""
+    target_pid: int | None = None
+    """With `target_url`: the gateway's root process, to measure its CPU and RSS."""
     mock_port: int = 0
     """Fast mock port (the paced one is the next port); 0 picks free ports."""
 
@@ -217,7 +220,7 @@ def run_scenario(
     status: Status,
 ) -> ScenarioResult:
     """Measure one scenario: DIRECT and GATEWAY arms, alternating, for every round and shape."""
-    workers = scenario.workers or len(usable_cpus())
+    workers = settings.workers if scenario.workers == 1 else scenario.workers or len(usable_cpus())
     cpus = plan_cpus(workers)
     shapes = STREAMING_SHAPES if scenario.is_streaming else NON_STREAMING_SHAPES
     result = ScenarioResult(scenario, workers, shapes)
@@ -228,9 +231,11 @@ def run_scenario(
     direct_url = f"http://127.0.0.1:{mock_port}{upstream.path}"
 
     with contextlib.ExitStack() as stack:
-        gateway: Managed | None = None
+        gateway: ProcessTree | None = None
         if settings.target_url is not None:
             gateway_url = settings.target_url.rstrip("/") + client.path
+            if settings.target_pid is not None:
+                gateway = attach(settings.target_pid)
         else:
             gateway_port = free_port()
             config_path = log_dir / f"{scenario.name}.plano_config.yaml"
