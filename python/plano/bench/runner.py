@@ -148,8 +148,19 @@ def measure(
         "target_cpu_us_per_request": (end[0] - start[0]) / requests * 1e6,
         "loadgen_cpu_us_per_request": (end[1] - start[1]) / requests * 1e6,
     }
-    status(label, None)
+    status(f"{label}: {_one_line(stats)}", None)
     return replace(stats, extra=extra)
+
+
+def _one_line(stats: LoadStats) -> str:
+    if not stats.measured_ok:
+        return f"no success ({stats.error_count:,} errors)"
+    text = f"{stats.requests_per_s:,.0f} req/s, p50 {stats.latency.p50_ms:.3f} ms"
+    if stats.ttft.count:
+        text += f", TTFT p50 {stats.ttft.p50_ms:.2f} ms"
+    if stats.error_count:
+        text += f", {stats.error_count:,} errors"
+    return text
 
 
 @contextlib.contextmanager
