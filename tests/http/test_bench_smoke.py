@@ -13,6 +13,8 @@ from pathlib import Path
 
 import orjson
 
+from plano.bench.procs import free_port
+
 
 def test_quick_bench_writes_sane_results(tmp_path: Path) -> None:
     out = tmp_path / "results"
@@ -51,3 +53,29 @@ def test_quick_bench_writes_sane_results(tmp_path: Path) -> None:
     assert stream["ttft"]["p50_ms"] >= 15
     assert stream["chunks_per_response"] >= 10
     assert 1 <= stream["inter_chunk"]["p50_ms"] <= 20
+
+
+def test_target_url_arm_is_compared_with_direct(tmp_path: Path) -> None:
+    # The mock itself stands in for a gateway that adds nothing: both arms get numbers and the
+    # report computes the added cost from same-round pairs.
+    port = free_port()
+    out = tmp_path / "results"
+    completed = subprocess.run(
+        [
+            sys.executable, "-m", "plano.bench", "run", "--quick", "--scenarios", "openai",
+            "--duration", "0.8", "--warmup", "0.2", "--out", str(out),
+            "--mock-port", str(port), "--target-url", f"http://127.0.0.1:{port}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=100,
+        check=False,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    (scenario,) = orjson.loads((out / "results.json").read_bytes())["scenarios"]
+    summary = scenario["summary"]
+    assert summary["notes"] == []
+    assert summary["gateway_requests_per_s"] > 0
+    assert summary["added_p50_ms"] is not None
+    assert abs(summary["added_p50_ms"]) < 5
+    assert {g["goal"] for g in scenario["goals"]} >= {"added p50 ≤ 0.3 ms (1 conn)"}

@@ -159,8 +159,8 @@ def add_run_parser(commands: Subparsers) -> None:
     run.add_argument(
         "--target-url",
         metavar="URL",
-        help="measure this running gateway instead of starting plano "
-        "(it must forward to the mock at --mock-port)",
+        help="measure this running gateway instead of starting plano: it must forward "
+        "non-streaming scenarios to the mock on --mock-port and streaming ones to the next port",
     )
     run.add_argument(
         "--target-pid",

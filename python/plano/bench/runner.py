@@ -143,11 +143,10 @@ def measure(
     end = marks.get("end") or sample()
     start = marks.get("start") or end
     requests = max(stats.measured_ok, 1)
-    extra = {
-        "target_cpu_s": end[0] - start[0],
-        "target_cpu_us_per_request": (end[0] - start[0]) / requests * 1e6,
-        "loadgen_cpu_us_per_request": (end[1] - start[1]) / requests * 1e6,
-    }
+    extra = {"loadgen_cpu_us_per_request": (end[1] - start[1]) / requests * 1e6}
+    if target is not None:
+        extra["target_cpu_s"] = end[0] - start[0]
+        extra["target_cpu_us_per_request"] = (end[0] - start[0]) / requests * 1e6
     status(f"{label}: {_one_line(stats)}", None)
     return replace(stats, extra=extra)
 
