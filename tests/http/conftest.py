@@ -82,7 +82,7 @@ def launch_mock(*flags: str, log_dir: Path) -> MockProvider:
     """Start `plano mock` with `flags` and wait until `/healthz` answers."""
     port = free_port()
     log_path = log_dir / f"plano-mock-{port}.log"
-    command = [sys.executable, "-m", "plano.mock", "--port", str(port), *flags]
+    command = [sys.executable, "-m", "plano.cli", "mock", "--port", str(port), *flags]
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             command,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -281,3 +282,43 @@ def test_bad_json_is_a_400_in_openai_shape(mock_provider: MockProvider) -> None:
     )
     assert response.status_code == 400
     assert response.json()["error"]["type"] == "invalid_request_error"
+
+
+def test_identical_requests_get_fresh_ids_and_timestamps(client: openai.OpenAI) -> None:
+    messages: Any = [{"role": "user", "content": "same again"}]
+    first = client.chat.completions.create(model="m", messages=messages)
+    second = client.chat.completions.create(model="m", messages=messages)
+    assert first.id != second.id
+    assert first.choices[0].message.content == second.choices[0].message.content
+    assert abs(first.created - time.time()) < 60
+    streams = [
+        list(client.chat.completions.create(model="m", messages=messages, stream=True))
+        for _ in range(2)
+    ]
+    assert streams[0][0].id != streams[1][0].id
+    assert abs(streams[0][0].created - time.time()) < 60
+
+
+def test_tool_call_ids_are_fresh_per_response(client: openai.OpenAI) -> None:
+    ids = set()
+    for _ in range(2):
+        completion = client.chat.completions.create(
+            model="m",
+            messages=[{"role": "user", "content": "call get_weather"}],
+            tools=[WEATHER_TOOL],
+        )
+        tool_calls = completion.choices[0].message.tool_calls
+        assert tool_calls is not None
+        ids.add(tool_calls[0].id)
+    assert len(ids) == 2
+
+
+def test_request_text_that_looks_like_an_internal_placeholder(client: openai.OpenAI) -> None:
+    text = "~mock~serial~~~~~~~~ 9999999999"
+    completion = client.chat.completions.create(
+        model="m", messages=[{"role": "user", "content": text}]
+    )
+    assert completion.choices[0].message.content is not None
+    assert completion.choices[0].message.content.startswith(f"mock reply to: {text}")
+    assert "~mock~" not in completion.id
+    assert completion.created != 9999999999

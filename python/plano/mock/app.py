@@ -18,7 +18,12 @@ from urllib.parse import unquote
 
 import orjson
 
-from plano.mock.content import Ids, plan_reply
+from plano.mock.content import (
+    CREATED_PLACEHOLDER_S,
+    SERIAL_PLACEHOLDER,
+    Serials,
+    plan_reply,
+)
 from plano.mock.faults import FailCounter, apply_stream_faults
 from plano.mock.formats import (
     JSON_HEADERS,
@@ -33,7 +38,7 @@ from plano.mock.formats.bedrock_converse import BedrockConverse
 from plano.mock.formats.gemini import Gemini
 from plano.mock.formats.openai_chat import OpenAIChat, openai_error
 from plano.mock.formats.openai_responses import OpenAIResponses
-from plano.mock.knobs import KnobError, Knobs
+from plano.mock.knobs import HEADER_PREFIX, KnobError, Knobs
 from plano.mock.recording import Recorder
 
 logger = logging.getLogger(__name__)
@@ -44,6 +49,10 @@ _RESPONSES = OpenAIResponses()
 _BEDROCK = BedrockConverse()
 _GEMINI = Gemini()
 _ROUTE_CACHE_LIMIT = 4096
+_PLAN_CACHE_LIMIT = 1024
+_PLAN_CACHE_BODY_LIMIT = 64 * 1024
+_SERIAL_B = SERIAL_PLACEHOLDER.encode()
+_CREATED_B = b"%d" % CREATED_PLACEHOLDER_S
 
 
 class StreamTransport(Protocol):
@@ -86,6 +95,33 @@ class Route:
 
     fmt: WireFormat
     info: RouteInfo
+
+
+@dataclass(slots=True)
+class _Plan:
+    """A request's knobs and rendered reply, cached per identical request.
+
+    `serial` is None for templates (ids and timestamps are placeholders filled per response);
+    otherwise the reply was rendered with that real serial and is used once. Non-streaming plans
+    have `body`; streaming plans have `writes` (delay before, bytes) and `stream_headers`.
+    """
+
+    fmt: WireFormat
+    knobs: Knobs
+    serial: str | None
+    body: bytes = b""
+    generation_ms: float = 0.0
+    writes: list[tuple[float, bytes]] = field(default_factory=list)
+    stream_headers: Headers = field(default_factory=list)
+
+
+class _Rejected(Exception):
+    """The request cannot be served; answered with `status` in the provider's error shape."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,8 +167,9 @@ class MockApp:
         self.defaults = settings.defaults
         self.recorder = Recorder(settings.record_limit)
         self.faults = FailCounter()
-        self.ids = Ids()
+        self.serials = Serials()
         self._routes: dict[str, Route | None] = {}
+        self._plans: dict[tuple[str, str, bytes, tuple[tuple[str, str], ...]], _Plan] = {}
         self._models_body = orjson.dumps(
             {
                 "object": "list",
@@ -167,50 +204,87 @@ class MockApp:
     async def _generate(self, scope: Scope, proto: HTTPProtocol, route: Route) -> None:
         body = await proto()
         headers = scope.headers.items()
-        self.recorder.add("POST", scope.path, scope.query_string, headers, body)
+        path, query = scope.path, scope.query_string
+        self.recorder.add("POST", path, query, headers, body)
+        mock_headers = tuple([header for header in headers if header[0].startswith(HEADER_PREFIX)])
+        key = (path, query, body, mock_headers)
+        plan = self._plans.get(key)
+        if plan is None:
+            try:
+                plan = self._plan(route, body, mock_headers, query)
+            except _Rejected as rejected:
+                _respond_error(proto, route.fmt, rejected.status, rejected.message)
+                return
+            if plan.serial is None and len(body) <= _PLAN_CACHE_BODY_LIMIT:
+                if len(self._plans) >= _PLAN_CACHE_LIMIT:
+                    self._plans.clear()
+                self._plans[key] = plan
+        knobs = plan.knobs
+        if knobs.headers_delay_ms > 0:
+            await asyncio.sleep(knobs.headers_delay_ms / 1000)
+        if knobs.fail_status and self.faults.should_fail(knobs):
+            extra = [("retry-after", knobs.retry_after)] if knobs.retry_after else []
+            message = f"mock injected failure (status {knobs.fail_status})"
+            _respond_error(proto, plan.fmt, knobs.fail_status, message, extra)
+            return
+        if plan.serial is None:
+            serial = self.serials.new().encode()
+            created = b"%d" % time.time()
+        else:  # rendered with real values already (placeholders collided with the request)
+            serial = created = b""
+        if not plan.writes:
+            if plan.generation_ms > 0:
+                await asyncio.sleep(plan.generation_ms / 1000)
+            rendered = _fill(plan.body, serial, created)
+            if knobs.cut_after > 0:
+                await _send_truncated(proto, rendered)
+            else:
+                proto.response_bytes(200, JSON_HEADERS, rendered)
+            return
+        transport = proto.response_stream(200, plan.stream_headers)
+        try:
+            for wait_ms, data in plan.writes:
+                if wait_ms > 0:
+                    await asyncio.sleep(wait_ms / 1000)
+                await transport.send_bytes(_fill(data, serial, created))
+        except RuntimeError:  # RSGIProtocolClosed: the client went away mid-stream
+            logger.debug("client closed the stream early on %s", path)
+
+    def _plan(
+        self, route: Route, body: bytes, mock_headers: tuple[tuple[str, str], ...], query: str
+    ) -> _Plan:
+        """Parse knobs and request, plan the reply and render it (as a template when safe)."""
         fmt = route.fmt
         try:
-            knobs = self.defaults.with_headers(headers)
+            knobs = self.defaults.with_headers(mock_headers)
         except KnobError as exc:
-            _respond_error(proto, fmt, 400, str(exc))
-            return
+            raise _Rejected(400, str(exc)) from None
         try:
             payload: Any = orjson.loads(body)
         except orjson.JSONDecodeError as exc:
-            _respond_error(proto, fmt, 400, f"request body is not valid JSON: {exc}")
-            return
+            raise _Rejected(400, f"request body is not valid JSON: {exc}") from None
         try:
-            turn = fmt.parse(payload, route.info, len(body), scope.query_string)
+            turn = fmt.parse(payload, route.info, len(body), query)
         except BadRequestBody as exc:
-            _respond_error(proto, fmt, 400, str(exc))
-            return
-        if knobs.headers_delay_ms > 0:
-            await asyncio.sleep(knobs.headers_delay_ms / 1000)
-        if self.faults.should_fail(knobs):
-            extra = [("retry-after", knobs.retry_after)] if knobs.retry_after else []
-            message = f"mock injected failure (status {knobs.fail_status})"
-            _respond_error(proto, fmt, knobs.fail_status, message, extra)
-            return
-        reply = plan_reply(turn, knobs, self.ids, fmt.id_prefix, int(time.time()))
+            raise _Rejected(400, str(exc)) from None
+        # A template is only safe if no placeholder can come from the request itself.
+        echoed = b"".join([body, *(value.encode() for _, value in mock_headers)])
+        echoed += route.info.path_model.encode()
+        is_template = fmt.is_templatable and _SERIAL_B not in echoed and _CREATED_B not in echoed
+        serial = SERIAL_PLACEHOLDER if is_template else self.serials.new()
+        created_s = CREATED_PLACEHOLDER_S if is_template else int(time.time())
+        reply = plan_reply(turn, knobs, serial, fmt.id_prefix, created_s)
+        plan = _Plan(fmt=fmt, knobs=knobs, serial=None if is_template else serial)
         if not turn.is_streaming:
-            generation_ms = knobs.ttft_ms + knobs.itl_ms * max(0, reply.completion_tokens - 1)
-            if generation_ms > 0:
-                await asyncio.sleep(generation_ms / 1000)
-            rendered = fmt.render(reply, turn)
-            if knobs.cut_after > 0:
-                await _send_truncated(proto, rendered)
-                return
-            proto.response_bytes(200, JSON_HEADERS, rendered)
-            return
+            plan.body = fmt.render(reply, turn)
+            plan.generation_ms = knobs.ttft_ms + knobs.itl_ms * max(0, reply.completion_tokens - 1)
+            return plan
         events, declared_length = apply_stream_faults(fmt.stream(reply, turn), knobs, fmt)
-        stream_headers = fmt.stream_headers(turn)
+        plan.stream_headers = fmt.stream_headers(turn)
         if declared_length:
-            stream_headers.append(("content-length", str(declared_length)))
-        transport = proto.response_stream(200, stream_headers)
-        try:
-            await _send_events(transport, events, knobs)
-        except RuntimeError:  # RSGIProtocolClosed: the client went away mid-stream
-            logger.debug("client closed the stream early on %s", scope.path)
+            plan.stream_headers.append(("content-length", str(declared_length)))
+        plan.writes = pace(events, knobs)
+        return plan
 
     async def _control(self, scope: Scope, proto: HTTPProtocol) -> None:
         path, method = scope.path, scope.method
@@ -251,22 +325,36 @@ async def _send_truncated(proto: HTTPProtocol, rendered: bytes) -> None:
         logger.debug("client closed a truncated response early")
 
 
-async def _send_events(transport: StreamTransport, events: list[Event], knobs: Knobs) -> None:
-    """Write events, coalescing those with no delay between them into one write."""
+def pace(events: list[Event], knobs: Knobs) -> list[tuple[float, bytes]]:
+    """Group events into writes, each with the delay (ms) to wait before it.
+
+    The first token event waits the time to first token, later ones the inter-token delay;
+    events with no delay between them share one write.
+    """
+    writes: list[tuple[float, bytes]] = []
     pending: list[bytes] = []
+    wait_ms = 0.0
     is_first_token = True
     for event in events:
         if event.is_token:
-            wait_ms = knobs.ttft_ms if is_first_token else knobs.itl_ms
+            delay_ms = knobs.ttft_ms if is_first_token else knobs.itl_ms
             is_first_token = False
-            if wait_ms > 0:
+            if delay_ms > 0:
                 if pending:
-                    await transport.send_bytes(b"".join(pending))
-                    pending.clear()
-                await asyncio.sleep(wait_ms / 1000)
+                    writes.append((wait_ms, b"".join(pending)))
+                    pending = []
+                wait_ms = delay_ms
         pending.append(event.data)
     if pending:
-        await transport.send_bytes(b"".join(pending))
+        writes.append((wait_ms, b"".join(pending)))
+    return writes
+
+
+def _fill(template: bytes, serial: bytes, created: bytes) -> bytes:
+    """Put this response's serial and creation time into a rendered template."""
+    if not serial:
+        return template
+    return template.replace(_SERIAL_B, serial).replace(_CREATED_B, created)
 
 
 def create_app(settings: AppSettings) -> MockApp:

@@ -87,19 +87,31 @@ class Reply:
     reasoning_tokens: int
 
 
-class Ids:
-    """Unique, sortable ids per process: a random process tag plus a counter."""
+SERIAL_CHARS = 20
+# Stand-ins rendered into cached templates and swapped for real values per response; each has
+# the length of the value it stands for so precomputed lengths stay right.
+SERIAL_PLACEHOLDER = "~mock~serial~~~~~~~~"
+CREATED_PLACEHOLDER_S = 9999999999
+assert len(SERIAL_PLACEHOLDER) == SERIAL_CHARS
+
+
+class Serials:
+    """Unique per-response serials: a random process tag plus a counter, 20 hex characters."""
 
     def __init__(self) -> None:
         self._tag = os.urandom(4).hex()
         self._counter = itertools.count(1)
 
-    def new(self, prefix: str) -> str:
-        return f"{prefix}mock{self._tag}{next(self._counter):012x}"
+    def new(self) -> str:
+        return f"{self._tag}{next(self._counter):012x}"
 
 
-def plan_reply(turn: Turn, knobs: Knobs, ids: Ids, id_prefix: str, now_s: int) -> Reply:
-    """Decide the reply to `turn`; `id_prefix` is the format's id prefix (`chatcmpl-`, `msg_`)."""
+def plan_reply(turn: Turn, knobs: Knobs, serial: str, id_prefix: str, now_s: int) -> Reply:
+    """Decide the reply to `turn`.
+
+    Every id in the reply embeds `serial` (`<id_prefix>mock<serial>`, `call_mock<serial>`), so a
+    reply rendered with `SERIAL_PLACEHOLDER` becomes a template for any later serial.
+    """
     model = knobs.model or turn.model
     tool = _requested_tool(turn, knobs)
     reasoning, reasoning_pieces = _reasoning(turn.last_user_text) if knobs.reasoning else ("", ())
@@ -108,7 +120,7 @@ def plan_reply(turn: Turn, knobs: Knobs, ids: Ids, id_prefix: str, now_s: int) -
         arguments = _arguments_for(tool.parameters)
         arguments_json = orjson.dumps(arguments).decode()
         call = ToolCall(
-            call_id=ids.new("call_"),
+            call_id=f"call_mock{serial}",
             name=tool.name,
             arguments=arguments,
             arguments_json=arguments_json,
@@ -122,7 +134,7 @@ def plan_reply(turn: Turn, knobs: Knobs, ids: Ids, id_prefix: str, now_s: int) -
         text = "".join(pieces)
         completion = len(pieces)
     return Reply(
-        response_id=ids.new(id_prefix),
+        response_id=f"{id_prefix}mock{serial}",
         created_s=now_s,
         model=model,
         text=text,

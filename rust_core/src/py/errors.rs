@@ -47,3 +47,9 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("RateLimitError", py.get_type::<RateLimitError>())?;
     Ok(())
 }
+
+impl From<crate::translate::error::TranslateError> for PyErr {
+    fn from(err: crate::translate::error::TranslateError) -> Self {
+        TranslationError::new_err(err.to_string())
+    }
+}

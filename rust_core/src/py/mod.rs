@@ -2,6 +2,7 @@
 
 mod errors;
 mod loadgen;
+mod translate;
 
 use pyo3::prelude::*;
 
@@ -9,6 +10,7 @@ use pyo3::prelude::*;
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     errors::register(m)?;
+    translate::register(m)?;
     loadgen::register(m)?;
     Ok(())
 }

@@ -48,6 +48,8 @@ class WireFormat(Protocol):
 
     name: str
     id_prefix: str
+    # False when rendered bytes cannot be patched afterwards (checksummed frames).
+    is_templatable: bool
 
     def parse(self, body: Any, route: RouteInfo, body_len: int, query: str) -> Turn: ...
 

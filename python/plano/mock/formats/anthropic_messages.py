@@ -65,6 +65,7 @@ class AnthropicMessages:
     """The Messages wire format."""
 
     name = "anthropic-messages"
+    is_templatable = True
     id_prefix = "msg_"
 
     def parse(self, body: Any, route: RouteInfo, body_len: int, query: str) -> Turn:

@@ -81,6 +81,8 @@ class BedrockConverse:
     """The Converse / ConverseStream wire format."""
 
     name = "bedrock-converse"
+    # Frames carry CRCs over the payload: ids cannot be patched in after rendering.
+    is_templatable = False
     id_prefix = "bedrock-"
 
     def parse(self, body: Any, route: RouteInfo, body_len: int, query: str) -> Turn:

@@ -51,6 +51,7 @@ class Gemini:
     """The generateContent / streamGenerateContent wire format."""
 
     name = "gemini"
+    is_templatable = True
     id_prefix = ""
 
     def parse(self, body: Any, route: RouteInfo, body_len: int, query: str) -> Turn:

@@ -71,6 +71,7 @@ class OpenAIChat:
     """The Chat Completions wire format."""
 
     name = "openai-chat"
+    is_templatable = True
     id_prefix = "chatcmpl-"
 
     def parse(self, body: Any, route: RouteInfo, body_len: int, query: str) -> Turn:

@@ -52,6 +52,7 @@ class OpenAIResponses:
     """The Responses wire format."""
 
     name = "openai-responses"
+    is_templatable = True
     id_prefix = "resp_"
 
     def parse(self, body: Any, route: RouteInfo, body_len: int, query: str) -> Turn:
