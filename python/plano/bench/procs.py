@@ -10,6 +10,7 @@ its workers): CPU seconds (user + system) and peak RSS (the kernel's `VmHWM` hig
 from __future__ import annotations
 
 import contextlib
+import http.client
 import logging
 import os
 import signal
@@ -101,6 +102,19 @@ def _is_listening(port: int) -> bool:
         return False
 
 
+def _answers_http(port: int) -> bool:
+    """Whether a worker answers (any status): a bound port alone may only reach a backlog."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2.0)
+    try:
+        connection.request("GET", "/")
+        connection.getresponse().read()
+        return True
+    except (OSError, http.client.HTTPException):
+        return False
+    finally:
+        connection.close()
+
+
 class ProcessTree:
     """A process and its descendants, measured as one."""
 
@@ -147,15 +161,16 @@ class Managed(ProcessTree):
         """The end of the process's combined stdout/stderr."""
         return _tail(self.log_path)
 
-    def wait_listening(self, port: int, timeout_s: float) -> None:
-        """Block until something accepts on 127.0.0.1:`port`; raise if the process dies."""
+    def wait_listening(self, port: int, timeout_s: float, *, is_http: bool = False) -> None:
+        """Block until something accepts on 127.0.0.1:`port` (and answers HTTP, if `is_http`);
+        raise if the process dies first."""
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.popen.poll() is not None:
                 raise ProcessFailed(
                     f"{self.name} exited with {self.popen.returncode}: {self.log_tail()}"
                 )
-            if _is_listening(port):
+            if _is_listening(port) and (not is_http or _answers_http(port)):
                 return
             time.sleep(0.05)
         raise ProcessFailed(f"{self.name} not listening on {port} after {timeout_s:.0f} s")
@@ -216,11 +231,12 @@ def running(
     log_path: Path,
     env: Mapping[str, str] | None = None,
     ready_timeout_s: float = 30.0,
+    is_http: bool = True,
 ) -> Iterator[Managed]:
     """`start` + `wait_listening`, stopped on exit whatever happens."""
     managed = start(name, argv, cpus=cpus, log_path=log_path, env=env)
     try:
-        managed.wait_listening(port, ready_timeout_s)
+        managed.wait_listening(port, ready_timeout_s, is_http=is_http)
         yield managed
     finally:
         managed.stop()

