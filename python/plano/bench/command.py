@@ -136,19 +136,25 @@ def add_run_parser(commands: Subparsers) -> None:
     run.add_argument("--scenarios", metavar="NAMES", help="comma-separated (default: all)")
     run.add_argument(
         "--duration",
+        metavar="SECONDS",
         type=_positive_float,
         help="seconds measured per run (default 5; --quick: 1.5)",
     )
     run.add_argument(
         "--warmup",
+        metavar="SECONDS",
         type=_non_negative_float,
         help="unmeasured seconds before each run (default 1; --quick: 0.3)",
     )
     run.add_argument(
-        "--rounds", type=_positive_int, help="rounds per scenario (default 3; --quick: 1)"
+        "--rounds",
+        metavar="N",
+        type=_positive_int,
+        help="rounds per scenario (default 3; --quick: 1)",
     )
     run.add_argument(
         "--workers",
+        metavar="N",
         type=_positive_int,
         default=1,
         help="gateway workers for the single-worker scenarios (default 1)",
@@ -164,17 +170,20 @@ def add_run_parser(commands: Subparsers) -> None:
     )
     run.add_argument(
         "--target-pid",
+        metavar="PID",
         type=int,
         help="with --target-url: that gateway's root process, to report its CPU and peak RSS",
     )
     run.add_argument(
         "--mock-port",
+        metavar="PORT",
         type=int,
         default=0,
         help="fast mock port; the streaming mock uses the next one (default: free ports)",
     )
     run.add_argument(
         "--loadgen-threads",
+        metavar="N",
         type=_positive_int,
         default=1,
         help="load generator threads (default 1)",
@@ -207,33 +216,57 @@ def add_load_parser(commands: Subparsers) -> None:
     )
     load.add_argument("--body", default="", help="request body, or @FILE to read it from a file")
     load.add_argument(
-        "--concurrency", "-c", type=_positive_int, default=64, help="connections (default 64)"
+        "--concurrency",
+        "-c",
+        metavar="N",
+        type=_positive_int,
+        default=64,
+        help="connections (default 64)",
     )
-    load.add_argument("--rate", type=_positive_float, help="open loop: requests per second")
     load.add_argument(
-        "--duration", type=_positive_float, default=10.0, help="measured seconds (default 10)"
+        "--rate", metavar="PER_S", type=_positive_float, help="open loop: requests per second"
+    )
+    load.add_argument(
+        "--duration",
+        metavar="SECONDS",
+        type=_positive_float,
+        default=10.0,
+        help="measured seconds (default 10)",
     )
     load.add_argument(
         "--warmup",
+        metavar="SECONDS",
         type=_non_negative_float,
         default=1.0,
         help="unmeasured seconds first (default 1)",
     )
     load.add_argument(
         "--max-requests",
+        metavar="N",
         type=_positive_int,
         default=100_000_000,
         help="stop after this many requests",
     )
     load.add_argument("--stream", action="store_true", help="report TTFT and inter-chunk gaps")
     load.add_argument(
-        "--threads", type=_positive_int, default=1, help="load generator threads (default 1)"
+        "--threads",
+        metavar="N",
+        type=_positive_int,
+        default=1,
+        help="load generator threads (default 1)",
     )
     load.add_argument(
-        "--timeout", type=_positive_float, default=30.0, help="per-request timeout, s (default 30)"
+        "--timeout",
+        metavar="SECONDS",
+        type=_positive_float,
+        default=30.0,
+        help="per-request timeout, s (default 30)",
     )
     load.add_argument(
-        "--pid", type=int, help="also report CPU µs/request and peak RSS of this process tree"
+        "--pid",
+        metavar="PID",
+        type=int,
+        help="also report CPU µs/request and peak RSS of this process tree",
     )
     load.add_argument("--cpus", help="pin the load generator to these CPUs, e.g. 1 or 1,2")
     load.add_argument("--json", metavar="FILE", help="also write the full result as JSON")
