@@ -134,7 +134,7 @@ class LatencyHistogram:
     def mean_ms(self) -> float:
         """Mean of recorded values (exact), 0 when empty."""
     def quantile_ms(self, q: float) -> float:
-        """Value at quantile `q` in [0, 1], within 1 % of the exact nearest-rank value."""
+        """Value at quantile `q` in [0, 1], within 0.1 % of the exact nearest-rank value."""
     def buckets_ms(self) -> list[tuple[float, float, int]]:
         """Non-empty buckets as `(low_ms, high_ms, count)`, in increasing order."""
 

@@ -57,8 +57,23 @@ class Distribution:
             p99_ms=histogram.quantile_ms(0.99),
             max_ms=histogram.max_ms,
             mean_ms=histogram.mean_ms,
-            buckets=tuple(histogram.buckets_ms()),
+            buckets=coarsen(histogram.buckets_ms()),
         )
+
+
+def coarsen(
+    buckets: list[tuple[float, float, int]], ratio: float = 1.01
+) -> tuple[tuple[float, float, int], ...]:
+    """Merge adjacent buckets until each spans at least `ratio` (1 %: plenty for plots and
+    JSON; the percentiles come from the native histogram at full resolution)."""
+    merged: list[tuple[float, float, int]] = []
+    for low, high, count in buckets:
+        if merged and merged[-1][1] >= low and high <= merged[-1][0] * ratio:
+            first_low, _, total = merged[-1]
+            merged[-1] = (first_low, high, total + count)
+        else:
+            merged.append((low, high, count))
+    return tuple(merged)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,11 +1,12 @@
 //! A log-bucketed histogram of durations in nanoseconds (HDR-style, fixed memory).
 //!
 //! Values below `SUB` are stored exactly; above, each power of two is split into `SUB` equal
-//! buckets, so any recorded value is reported with a relative error below `1 / SUB` (< 0.8 %).
+//! buckets, so any recorded value is reported with a relative error below `1 / SUB` (< 0.1 %:
+//! 20 µs at a 20 ms time to first token, fine enough to see a 0.5 ms added TTFT).
 //! Recording is one index computation and one increment; histograms merge by adding counts.
 
 /// Sub-buckets per power of two (a power of two itself).
-const SUB_BITS: u32 = 7;
+const SUB_BITS: u32 = 10;
 const SUB: u64 = 1 << SUB_BITS;
 /// Largest stored exponent group: values up to 2^40 ns (about 18 minutes) are kept apart.
 const GROUPS: usize = 40 - SUB_BITS as usize + 2;
@@ -178,7 +179,7 @@ mod tests {
     }
 
     #[test]
-    fn quantiles_are_within_one_percent() {
+    fn quantiles_are_within_a_tenth_of_a_percent() {
         let mut h = Histogram::new();
         // A deterministic spread from 1 µs to ~1 s.
         let mut values: Vec<u64> = (0..10_000u64)
@@ -193,14 +194,26 @@ mod tests {
             let approx = h.quantile_ns(q);
             #[allow(clippy::cast_precision_loss)]
             let error = (approx as f64 - exact as f64).abs() / exact as f64;
-            assert!(error < 0.01, "q={q}: exact {exact}, approx {approx}");
+            assert!(error < 0.001, "q={q}: exact {exact}, approx {approx}");
         }
         assert_eq!(h.max_ns(), *values.last().unwrap_or(&0));
     }
 
     #[test]
     fn bucket_bounds_contain_their_values() {
-        for v in [0, 1, 127, 128, 129, 255, 256, 1_000, 123_456_789, 1 << 39] {
+        for v in [
+            0,
+            1,
+            127,
+            128,
+            1023,
+            1024,
+            1025,
+            2047,
+            2048,
+            123_456_789,
+            1 << 39,
+        ] {
             let (low, high) = bounds_of(index_of(v));
             assert!(low <= v && v < high, "{v} not in [{low}, {high})");
         }

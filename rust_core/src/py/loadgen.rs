@@ -62,7 +62,7 @@ impl PyLatencyHistogram {
         self.0.mean_ns() / NS_PER_MS
     }
 
-    /// Value at quantile `q` in [0, 1], within 1 % of the exact nearest-rank value.
+    /// Value at quantile `q` in [0, 1], within 0.1 % of the exact nearest-rank value.
     fn quantile_ms(&self, q: f64) -> f64 {
         ms(self.0.quantile_ns(q))
     }

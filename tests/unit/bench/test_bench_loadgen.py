@@ -89,3 +89,12 @@ def test_open_loop_follows_the_rate(tiny_server: str) -> None:
         LoadSpec(url=f"{tiny_server}/ok", duration_s=0.5, warmup_s=0, rate_per_s=100, concurrency=4)
     )
     assert 25 <= stats.sent <= 51  # on schedule; a starved machine may miss the last few
+
+
+def test_coarsen_merges_narrow_neighbours_only() -> None:
+    from plano.bench.loadgen import coarsen
+
+    fine = [(10.0, 10.01, 1), (10.01, 10.02, 2), (10.5, 10.51, 1), (20.0, 20.01, 4)]
+    assert coarsen(fine) == ((10.0, 10.02, 3), (10.5, 10.51, 1), (20.0, 20.01, 4))
+    assert sum(c for _, _, c in coarsen(fine)) == 8
+    assert coarsen([]) == ()
