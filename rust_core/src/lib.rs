@@ -3,7 +3,11 @@
 //! Pure logic lives in one module per concern (no pyo3 types there); `py/` holds the only code
 //! that touches pyo3 and registers the Python-facing classes and functions.
 
+pub mod eventstream;
 pub mod loadgen;
+pub mod ratelimit;
+pub mod sse;
+pub mod tokenize;
 pub mod translate;
 
 mod py;

@@ -1,7 +1,12 @@
 //! The Python boundary: thin pyo3 wrappers over the pure modules, registered on `plano._core`.
 
 mod errors;
+mod eventstream;
 mod loadgen;
+mod ratelimit;
+mod sse;
+mod stream;
+mod tokenize;
 mod translate;
 
 use pyo3::prelude::*;
@@ -11,6 +16,11 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     errors::register(m)?;
     translate::register(m)?;
+    sse::register(m)?;
+    eventstream::register(m)?;
+    ratelimit::register(m)?;
+    tokenize::register(m)?;
+    stream::register(m)?;
     loadgen::register(m)?;
     Ok(())
 }

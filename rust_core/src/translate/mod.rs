@@ -16,6 +16,7 @@ pub mod error_body;
 pub mod ir;
 pub mod request;
 pub mod response;
+pub mod stream;
 pub mod wire;
 
 use std::fmt;
