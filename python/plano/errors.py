@@ -96,10 +96,12 @@ class NotImplementedOnListener(PlanoError):
 
 
 class RateLimited(PlanoError):
+    """A token rate limit is exhausted; `retry_after_s` None means the request can never fit."""
+
     status_code = 429
     code = "rate_limited"
 
-    def __init__(self, key: str, retry_after_s: float) -> None:
+    def __init__(self, key: str, retry_after_s: float | None) -> None:
         super().__init__(f"rate limit exceeded for {key}")
         self.retry_after_s = retry_after_s
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from plano._core import StreamTranslator, TranslationError
 
-from stream_checks import CHECKERS, CLIENTS, NOW_S, UPSTREAMS, expected, load
+from tests.core.stream_checks import CHECKERS, CLIENTS, NOW_S, UPSTREAMS, expected, load
 
 PAIRS = [(u, c) for u in UPSTREAMS for c in CLIENTS]
 TRANSLATED = [(u, c) for u, c in PAIRS if u != c]
@@ -190,7 +190,9 @@ def test_anthropic_without_message_start_gets_one_injected() -> None:
     assert t.model() == "configured-model"
 
 
-def test_chat_without_finish_reason_or_done_is_truncated_but_finish_reason_alone_completes() -> None:
+def test_chat_without_finish_reason_or_done_is_truncated_but_finish_reason_alone_completes() -> (
+    None
+):
     stream = load("openai-chat", "text")
     without_done = stream.replace(b"data: [DONE]\n\n", b"")
     t = new("openai-chat", "anthropic-messages")

@@ -36,7 +36,7 @@ def start_gateway(args: list[str], tmp_path: Path, env: dict[str, str] | None = 
     log = tmp_path / f"gateway-{time.monotonic_ns()}.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "plano", "run", *args],
+            [sys.executable, "-m", "plano", "run", "--metrics-port", "0", *args],
             stdout=sink,
             stderr=subprocess.STDOUT,
             cwd=tmp_path,
@@ -87,6 +87,7 @@ listeners:
         description: answers weather questions
 model_providers:
   - model: openai/gpt-4o-mini
+    base_url: http://127.0.0.1:9
     access_key: $TEST_OPENAI_KEY
     default: true
 """
@@ -127,11 +128,11 @@ def test_pending_api_paths_answer_501_in_the_callers_dialect(
 ) -> None:
     _, ports = three_listeners
     base = f"http://127.0.0.1:{ports['model']}"
-    openai = httpx.post(f"{base}/v1/chat/completions", json={"model": "x", "messages": []})
-    assert openai.status_code == 501
-    assert openai.json()["error"]["code"] == "not_implemented"
-    assert "model listener 'llm'" in openai.json()["error"]["message"]
-    anthropic = httpx.post(f"{base}/v1/messages", json={})
+    routing = httpx.post(f"{base}/routing/v1/chat/completions", json={"model": "x"})
+    assert routing.status_code == 501
+    assert routing.json()["error"]["code"] == "not_implemented"
+    assert "model listener 'llm'" in routing.json()["error"]["message"]
+    anthropic = httpx.post(f"{base}/routing/v1/messages", json={})
     assert anthropic.status_code == 501
     assert anthropic.json()["type"] == "error"
     assert anthropic.json()["error"]["type"] == "api_error"
@@ -217,6 +218,9 @@ def test_sigterm_stops_cleanly_within_the_grace_period(tmp_path: Path) -> None:
         {"TEST_OPENAI_KEY": "k"},
     )
     wait_healthy(port)
+    deadline = time.monotonic() + 30
+    while "ready on" not in gateway.log_text() and time.monotonic() < deadline:
+        time.sleep(0.05)  # every worker up: from here on, shutdown alone is timed
     started = time.monotonic()
     assert stop(gateway) == 0
     assert time.monotonic() - started < 5, gateway.log_text()
@@ -241,7 +245,7 @@ def test_missing_key_variable_is_a_startup_error_naming_it(tmp_path: Path) -> No
     log = tmp_path / "missing.log"
     with log.open("wb") as sink:
         code = subprocess.call(
-            [sys.executable, "-m", "plano", "run", "--config", str(config)],
+            [sys.executable, "-m", "plano", "run", "--metrics-port", "0", "--config", str(config)],
             stdout=sink,
             stderr=subprocess.STDOUT,
             env=env,
@@ -261,7 +265,16 @@ def test_zero_config_serves_a_model_listener(tmp_path: Path) -> None:
     log = tmp_path / "zero.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "plano", "run", "--listener-port", str(port)],
+            [
+                sys.executable,
+                "-m",
+                "plano",
+                "run",
+                "--metrics-port",
+                "0",
+                "--listener-port",
+                str(port),
+            ],
             stdout=sink,
             stderr=subprocess.STDOUT,
             cwd=tmp_path,

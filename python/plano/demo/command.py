@@ -42,6 +42,12 @@ def register(subparsers: Subparsers) -> None:
         "--mock-port", type=int, default=12500, help="mock provider port (default: 12500)"
     )
     parser.add_argument("--workers", type=int, default=1, help="gateway workers (default: 1)")
+    parser.add_argument(
+        "--metrics-port",
+        type=int,
+        default=None,
+        help="Prometheus /metrics port (default: 9092; 0: off)",
+    )
     parser.add_argument("--log-level", choices=LOG_LEVELS, default="info")
     parser.add_argument("--log-format", choices=("text", "json"), default="text")
     parser.set_defaults(handler=demo_command)
@@ -121,6 +127,7 @@ def demo_command(args: argparse.Namespace) -> int:
                 log_level=args.log_level,
                 log_format=args.log_format,
                 grace_period_s=5.0,
+                metrics_port=args.metrics_port,
             )
             banner = _banner(args.port, args.mock_port)
             return Supervisor(config, options, on_ready=lambda: print(banner, flush=True)).run()

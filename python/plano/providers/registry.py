@@ -9,7 +9,8 @@ Order (reference inventory §2.3, §2.6, §3.2), first match wins:
 4. a non-wildcard provider's bare model id (`gpt-4o`);
 5. `prefix/model` against a wildcard provider `prefix/*` (the model id is passed through);
 6. a bare id against the wildcard providers: the one whose model family it belongs to
-   (`claude-…` → anthropic, `gpt-…` → openai, …), or the only wildcard provider there is;
+   (`claude-…` → anthropic, `gpt-…` → openai, …), or — when the config has nothing but one
+   wildcard provider (the zero-config shape) — that one;
 7. no model at all: the `default: true` provider (the reference rejects a missing model; a
    default provider is exactly what a user configured for that case).
 
@@ -124,7 +125,7 @@ class ModelRegistry:
             family = _FAMILIES.get(prefix)
             if family is not None and family.match(model_id):
                 return provider
-        if len(self._wildcards) == 1:
+        if len(self._wildcards) == 1 and not self._by_name:
             return next(iter(self._wildcards.values()))
         return None
 

@@ -17,8 +17,10 @@ from plano.config import Config
 from plano.config.model import Listener
 from plano.errors import PlanoError
 from plano.observability.logs import AccessRecord, LogFormat, configure_logging, log_access
+from plano.observability.metrics import get_metrics
 from plano.server.http import Request
-from plano.server.routes import Router, build_router
+from plano.server.model_listener import ModelListener
+from plano.server.routes import Router, build_router, handler_name
 
 if TYPE_CHECKING:
     import asyncio
@@ -34,28 +36,40 @@ ENV_LOG_LEVEL = "PLANO_WORKER_LOG_LEVEL"
 ENV_LOG_FORMAT = "PLANO_WORKER_LOG_FORMAT"
 ENV_ZERO_CONFIG_PORT = "PLANO_WORKER_ZERO_CONFIG_PORT"
 ENV_READY_DIR = "PLANO_WORKER_READY_DIR"
+ENV_RATELIMIT_SOCKET = "PLANO_WORKER_RATELIMIT_SOCKET"
 
 
 class ListenerApp:
     """Dispatches every request of one listener and writes its access-log line."""
 
-    def __init__(self, listener: Listener, config: Config, router: Router) -> None:
+    def __init__(
+        self, listener: Listener, config: Config, router: Router, model: ModelListener | None
+    ) -> None:
         self.listener = listener
         self.config = config
         self.router = router
+        self.model = model
+        self.metrics = get_metrics()
 
     def __rsgi_init__(self, loop: asyncio.AbstractEventLoop) -> None:
         logger.debug("worker %d serving listener %r", os.getpid(), self.listener.name)
+        self.metrics.start_flushing(loop)
         report_ready(self.listener.name)
 
     def __rsgi_del__(self, loop: asyncio.AbstractEventLoop) -> None:
         logger.debug("worker %d stopping listener %r", os.getpid(), self.listener.name)
+        if self.model is not None:
+            loop.run_until_complete(self.model.aclose())
+        self.metrics.close()
 
     async def __rsgi__(self, scope: Scope, protocol: HTTPProtocol) -> None:
         started = time.perf_counter()
         request_id = scope.headers.get("x-request-id") or uuid.uuid4().hex
         access = AccessRecord(self.listener.name, scope.method, scope.path, request_id)
         request = Request(scope, protocol, access)
+        token = self.metrics.request_started(
+            self.listener.name, handler_name(scope.path), scope.method
+        )
         try:
             handler = self.router.resolve(scope.method, scope.path)
             await handler(request)
@@ -67,6 +81,7 @@ class ListenerApp:
             if not request.responded:
                 request.respond_error(PlanoError("internal error; see the gateway log"))
         finally:
+            self.metrics.request_finished(token, access.status)
             log_access(access, time.perf_counter() - started)
 
 
@@ -106,4 +121,5 @@ def create_app() -> ListenerApp:
     listener = next((item for item in config.listeners if item.name == name), None)
     if listener is None:
         raise RuntimeError(f"listener {name!r} is not in the config")
-    return ListenerApp(listener, config, build_router(listener, config))
+    router, model = build_router(listener, config, ratelimit_socket=env.get(ENV_RATELIMIT_SOCKET))
+    return ListenerApp(listener, config, router, model)

@@ -74,6 +74,13 @@ def register(subparsers: Subparsers) -> None:
         help="zero-config only: the model listener's port (default: 12000)",
     )
     parser.add_argument(
+        "--metrics-port",
+        type=int,
+        default=None,
+        metavar="PORT",
+        help="Prometheus /metrics port (default: the config's metrics.port, 9092; 0: off)",
+    )
+    parser.add_argument(
         "--grace-period",
         type=_non_negative_float,
         default=30.0,
@@ -117,5 +124,6 @@ def run_command(args: argparse.Namespace) -> int:
         log_format=log_format,
         grace_period_s=args.grace_period,
         zero_config_port=args.listener_port,
+        metrics_port=args.metrics_port,
     )
     return Supervisor(config, options).run()

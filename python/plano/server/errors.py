@@ -71,7 +71,7 @@ def error_body(dialect: Dialect, status: int, message: str, code: str) -> bytes:
 def render(error: PlanoError, dialect: Dialect) -> tuple[int, list[tuple[str, str]], bytes]:
     """Status, headers and body for `error` in `dialect`."""
     headers = [("content-type", "application/json")]
-    if isinstance(error, RateLimited):
+    if isinstance(error, RateLimited) and error.retry_after_s is not None:
         headers.append(("retry-after", str(max(1, int(error.retry_after_s + 0.999)))))
     body = error_body(dialect, error.status_code, error.message, error.code)
     return error.status_code, headers, body

@@ -7,6 +7,7 @@ responses, streams, and the access-log record they annotate with model and provi
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from plano.errors import BadRequest, PayloadTooLarge, PlanoError
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from granian.rsgi import Scope
 
 Headers = list[tuple[str, str]]
+Handler = Callable[["Request"], Awaitable[None]]
 
 
 class Request:

@@ -8,7 +8,7 @@ handlers exist, its API paths answer 501 in the caller's dialect — the only pl
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import orjson
@@ -16,16 +16,34 @@ import orjson
 from plano.config import Config
 from plano.config.model import Listener
 from plano.errors import MethodNotAllowed, NotFound, NotImplementedOnListener
-from plano.server.http import Request
+from plano.server.http import Handler, Request
+from plano.server.model_listener import GEMINI_PATH, ModelListener, model_routes
 
-Handler = Callable[[Request], Awaitable[None]]
 MethodTable = Mapping[str, Handler]
 
 _HEALTHZ_BODY = orjson.dumps({"status": "ok"})
 
 MODEL_API_PATHS = ("/v1/chat/completions", "/v1/messages", "/v1/responses")
 ROUTING_API_PATHS = tuple(f"/routing{path}" for path in MODEL_API_PATHS)
-GEMINI_PATH = re.compile(r"^/v1beta/models/(?P<model>[^/:]+(?:/[^/:]+)*):(?P<action>[A-Za-z]+)$")
+
+
+HANDLER_NAMES = {
+    "/v1/chat/completions": "chat_completions",
+    "/v1/messages": "messages",
+    "/v1/responses": "responses",
+    "/v1/models": "list_models",
+    "/healthz": "healthz",
+    **dict.fromkeys(ROUTING_API_PATHS, "routing_decision"),
+}
+"""Route names for metrics labels: a short fixed name per route, never a raw path."""
+
+
+def handler_name(path: str) -> str:
+    """The metrics name of the route a path belongs to."""
+    name = HANDLER_NAMES.get(path)
+    if name is not None:
+        return name
+    return "gemini" if path.startswith("/v1beta/models/") else "other"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,20 +81,23 @@ def not_yet(listener: Listener) -> Handler:
     return handler
 
 
-def build_router(listener: Listener, config: Config) -> Router:
-    """The routes of `listener`, given the whole config."""
-    del config  # handlers that need providers, agents or state take it as the listeners fill in
+def build_router(
+    listener: Listener, config: Config, *, ratelimit_socket: str | None = None
+) -> tuple[Router, ModelListener | None]:
+    """The routes of `listener`, and the model listener's handlers when it is one."""
     health: MethodTable = {"GET": healthz, "HEAD": healthz}
     pending = not_yet(listener)
     exact: dict[str, MethodTable] = {"/healthz": health}
     patterns: list[tuple[re.Pattern[str], MethodTable]] = []
+    model: ModelListener | None = None
     if listener.type == "model":
-        exact.update({path: {"POST": pending} for path in (*MODEL_API_PATHS, *ROUTING_API_PATHS)})
-        exact["/v1/models"] = {"GET": pending, "OPTIONS": pending}
-        patterns.append((GEMINI_PATH, {"POST": pending}))
+        model = ModelListener(listener, config, ratelimit_socket=ratelimit_socket)
+        exact.update({path: {"POST": pending} for path in ROUTING_API_PATHS})
+        exact.update(model_routes(model))
+        patterns.append((GEMINI_PATH, {"POST": model.gemini}))
     elif listener.type == "agent":
         exact.update({path: {"POST": pending} for path in MODEL_API_PATHS})
         exact["/v1/models"] = {"GET": pending}
     else:
         exact["/v1/chat/completions"] = {"POST": pending}
-    return Router(exact=exact, patterns=tuple(patterns))
+    return Router(exact=exact, patterns=tuple(patterns)), model

@@ -1,10 +1,13 @@
-"""`plano run`: checks every listener's port, starts one Granian server process per listener,
-reports readiness, and shuts everything down gracefully on SIGTERM/SIGINT.
+"""`plano run`: checks every port, starts the gateway's processes, reports readiness, and shuts
+everything down gracefully on SIGTERM/SIGINT.
 
-Shutdown: the supervisor forwards SIGTERM to each listener process; Granian stops its workers,
-which stop accepting and finish in-flight requests and streams within the grace period; anything
-still alive after that (plus a small margin) is killed. A listener process that dies on its own
-takes the whole gateway down with exit status 1: a half-running gateway is worse than none.
+Children: one Granian server process per listener (each with N workers), plus — when needed — the
+shared rate limiter (`plano.ratelimit`) and the Prometheus metrics server. All start in sessions
+of their own, so a terminal's Ctrl-C reaches only the supervisor, which then stops them in order:
+listeners first (they finish in-flight requests and streams within the grace period, still able
+to reach the limiter and record metrics), then the helpers. Anything alive after the grace period
+plus a small margin is killed. A child that dies on its own takes the whole gateway down with
+exit status 1: a half-running gateway is worse than none.
 """
 
 from __future__ import annotations
@@ -21,19 +24,28 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import Protocol
 
 from plano.config import Config
-from plano.config.model import Listener
 from plano.observability.logs import LogFormat
+from plano.observability.metrics_process import (
+    metrics_endpoint,
+    metrics_server_command,
+    multiprocess_env,
+    prepare_multiprocess_dir,
+    remove_multiprocess_dir,
+    resolve_metrics_listener,
+)
 from plano.server.app import (
     ENV_CONFIG_FILE,
     ENV_LISTENER,
     ENV_LOG_FORMAT,
     ENV_LOG_LEVEL,
+    ENV_RATELIMIT_SOCKET,
     ENV_READY_DIR,
     ENV_ZERO_CONFIG_PORT,
 )
@@ -42,6 +54,7 @@ logger = logging.getLogger(__name__)
 
 READY_TIMEOUT_S = 30.0
 KILL_MARGIN_S = 5.0
+LIMITER_SOCKET = "ratelimit.sock"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,21 +65,32 @@ class RunOptions:
     log_format: LogFormat
     grace_period_s: float
     zero_config_port: int = 12000
+    metrics_port: int | None = None  # None: the config's; 0: no metrics endpoint
 
 
 class PortUnavailable(Exception):
     """A listener's address and port cannot be bound."""
 
 
-@dataclass(slots=True)
-class ListenerProcess:
-    listener: Listener
-    process: subprocess.Popen[bytes]
+class Bindable(Protocol):
+    """What the port check needs of a listener (or of the metrics pseudo-listener)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def address(self) -> str: ...
+    @property
+    def port(self) -> int: ...
 
 
 @contextlib.contextmanager
-def _held_ports(listeners: tuple[Listener, ...]) -> Iterator[None]:
-    """Binds every listener's port at once (so two listeners on one port are caught too)."""
+def _held_ports(listeners: Sequence[Bindable]) -> Iterator[None]:
+    """Binds and listens on every port at once, so two listeners on one port are caught too.
+
+    (`listen()` matters: Linux lets two bound-but-not-listening SO_REUSEADDR sockets share a port.)
+    """
     held: list[socket.socket] = []
     try:
         for listener in listeners:
@@ -83,6 +107,7 @@ def _held_ports(listeners: tuple[Listener, ...]) -> Iterator[None]:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 sock.bind(sockaddr)
+                sock.listen()
             except OSError as error:
                 reason = "address already in use" if error.errno == errno.EADDRINUSE else str(error)
                 raise PortUnavailable(
@@ -95,47 +120,30 @@ def _held_ports(listeners: tuple[Listener, ...]) -> Iterator[None]:
             sock.close()
 
 
-def check_ports(listeners: tuple[Listener, ...]) -> None:
+def check_ports(listeners: Sequence[Bindable]) -> None:
     """Raises `PortUnavailable` naming the first listener whose port is taken."""
     with _held_ports(listeners):
         pass
 
 
-def _child_env(options: RunOptions, listener: Listener, ready_dir: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env[ENV_READY_DIR] = str(ready_dir)
-    env.pop(ENV_CONFIG_FILE, None)
-    if options.config_path is not None:
-        env[ENV_CONFIG_FILE] = str(options.config_path.resolve())
-    env[ENV_ZERO_CONFIG_PORT] = str(options.zero_config_port)
-    env[ENV_LISTENER] = listener.name
-    env[ENV_LOG_LEVEL] = options.log_level
-    env[ENV_LOG_FORMAT] = options.log_format
-    return env
+@dataclass(slots=True)
+class Child:
+    """One process the supervisor owns."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    is_ready: Callable[[], bool]
+    is_listener: bool
 
 
-def _spawn(options: RunOptions, listener: Listener, ready_dir: Path) -> ListenerProcess:
-    command = [
-        sys.executable,
-        "-m",
-        "plano.server.listener",
-        f"--address={listener.address}",
-        f"--port={listener.port}",
-        f"--workers={options.workers}",
-        f"--grace-period={options.grace_period_s}",
-        f"--log-level={options.log_level}",
-        f"--log-format={options.log_format}",
-    ]
-    # A session of its own: a terminal's Ctrl-C reaches only the supervisor, which then stops
-    # the listeners in order instead of every process racing on the same signal.
-    process = subprocess.Popen(  # noqa: S603 (argv is this interpreter and plano's own module)
-        command, env=_child_env(options, listener, ready_dir), start_new_session=True
+def _start(argv: Sequence[str], env: Mapping[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(  # noqa: S603 (argv is this interpreter and plano's own modules)
+        list(argv), env=dict(env), start_new_session=True
     )
-    return ListenerProcess(listener, process)
 
 
 class Supervisor:
-    """Owns the listener processes of one `plano run`."""
+    """Owns the processes of one `plano run`."""
 
     def __init__(
         self,
@@ -146,26 +154,96 @@ class Supervisor:
         self.config = config
         self.options = options
         self.on_ready = on_ready
-        self.children: list[ListenerProcess] = []
+        self.children: list[Child] = []
         self.stop_requested = threading.Event()
-        self.ready_dir = Path()
+        self.metrics = resolve_metrics_listener(config.metrics, options.metrics_port)
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         del frame
         logger.info("received %s: shutting down", signal.Signals(signum).name)
         self.stop_requested.set()
 
-    def _dead_child(self) -> ListenerProcess | None:
+    def run(self) -> int:
+        listeners = self.config.listeners
+        if not listeners:
+            logger.error("the config has no listeners: nothing to serve")
+            return 1
+        bindable: list[Bindable] = list(listeners)
+        if self.metrics is not None:
+            bindable.append(metrics_endpoint(self.metrics))
+        try:
+            check_ports(bindable)
+        except PortUnavailable as error:
+            logger.error("%s", error)
+            return 1
+        previous = {
+            sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGTERM, signal.SIGINT)
+        }
+        metrics_dir = prepare_multiprocess_dir()
+        try:
+            with tempfile.TemporaryDirectory(prefix="plano-run-") as run_dir:
+                return self._serve(Path(run_dir), metrics_dir)
+        finally:
+            remove_multiprocess_dir(metrics_dir)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def _base_env(self, run_dir: Path, metrics_dir: Path) -> dict[str, str]:
+        env = dict(os.environ)
+        env.pop(ENV_CONFIG_FILE, None)
+        if self.options.config_path is not None:
+            env[ENV_CONFIG_FILE] = str(self.options.config_path.resolve())
+        env.update(multiprocess_env(metrics_dir))
+        env[ENV_READY_DIR] = str(run_dir)
+        env[ENV_LOG_LEVEL] = self.options.log_level
+        env[ENV_LOG_FORMAT] = self.options.log_format
+        env[ENV_ZERO_CONFIG_PORT] = str(self.options.zero_config_port)
+        if self.config.ratelimits:
+            env[ENV_RATELIMIT_SOCKET] = str(run_dir / LIMITER_SOCKET)
+        return env
+
+    def _spawn_all(self, run_dir: Path, metrics_dir: Path) -> None:
+        env = self._base_env(run_dir, metrics_dir)
+        if self.config.ratelimits:
+            socket_path = run_dir / LIMITER_SOCKET
+            argv = [sys.executable, "-m", "plano.ratelimit", f"--socket={socket_path}"]
+            self.children.append(
+                Child("rate limiter", _start(argv, env), socket_path.exists, False)
+            )
+        if self.metrics is not None:
+            command = metrics_server_command(
+                self.metrics,
+                metrics_dir,
+                run_dir,
+                log_level=self.options.log_level,
+                log_format=self.options.log_format,
+                base_env=env,
+            )
+            self.children.append(Child("metrics", command.start(), command.is_ready, False))
+        for listener in self.config.listeners:
+            argv = [
+                sys.executable,
+                "-m",
+                "plano.server.listener",
+                f"--address={listener.address}",
+                f"--port={listener.port}",
+                f"--workers={self.options.workers}",
+                f"--grace-period={self.options.grace_period_s}",
+                f"--log-level={self.options.log_level}",
+                f"--log-format={self.options.log_format}",
+            ]
+            ready = _workers_ready(run_dir, listener.name, self.options.workers)
+            process = _start(argv, {**env, ENV_LISTENER: listener.name})
+            self.children.append(Child(f"listener {listener.name!r}", process, ready, True))
+
+    def _dead_child(self) -> Child | None:
         return next((c for c in self.children if c.process.poll() is not None), None)
 
-    def _ready_workers(self, listener: Listener) -> int:
-        return sum(1 for _ in self.ready_dir.glob(f"{glob.escape(listener.name)}.*"))
-
     def _wait_ready(self) -> bool:
-        """Waits until every worker of every listener reported ready.
+        """Waits until every child is ready.
 
-        A shutdown request does not cut this wait short: a worker still starting would swallow a
-        forwarded SIGTERM (see `app.report_ready`), so signals are held until all are ready.
+        A shutdown request does not cut this wait short: a Granian worker still starting would
+        swallow a forwarded SIGTERM (see `app.report_ready`), so signals wait until all are ready.
         """
         pending = list(self.children)
         deadline = time.monotonic() + READY_TIMEOUT_S
@@ -173,88 +251,88 @@ class Supervisor:
             dead = self._dead_child()
             if dead is not None:
                 logger.error(
-                    "listener %r exited during start-up with status %s",
-                    dead.listener.name,
-                    dead.process.returncode,
+                    "%s exited during start-up with status %s", dead.name, dead.process.returncode
                 )
                 return False
-            pending = [c for c in pending if self._ready_workers(c.listener) < self.options.workers]
+            pending = [child for child in pending if not child.is_ready()]
             if pending:
-                time.sleep(0.05)
+                time.sleep(0.02)
         if pending:
-            names = ", ".join(repr(c.listener.name) for c in pending)
-            logger.error("listeners %s did not start within %.0f s", names, READY_TIMEOUT_S)
+            names = ", ".join(child.name for child in pending)
+            logger.error("%s did not start within %.0f s", names, READY_TIMEOUT_S)
             return False
         return True
 
-    def _stop_children(self) -> bool:
-        """Stops every child gracefully; True when all of them exited cleanly in time."""
-        for child in self.children:
+    def _stop(self, children: Sequence[Child]) -> bool:
+        """Stops children gracefully; True when all of them exited cleanly in time."""
+        for child in children:
             if child.process.poll() is None:
                 child.process.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + self.options.grace_period_s + KILL_MARGIN_S
         clean = True
-        for child in self.children:
+        for child in children:
             try:
                 child.process.wait(timeout=max(0.0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                logger.error("listener %r ignored SIGTERM; killing it", child.listener.name)
+                logger.error("%s ignored SIGTERM; killing it", child.name)
                 child.process.kill()
                 child.process.wait()
                 clean = False
         return clean
 
-    def run(self) -> int:
-        listeners = self.config.listeners
-        if not listeners:
-            logger.error("the config has no listeners: nothing to serve")
-            return 1
-        try:
-            check_ports(listeners)
-        except PortUnavailable as error:
-            logger.error("%s", error)
-            return 1
-        previous = {
-            sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGTERM, signal.SIGINT)
-        }
-        with tempfile.TemporaryDirectory(prefix="plano-ready-") as ready_dir:
-            self.ready_dir = Path(ready_dir)
-            try:
-                return self._serve(listeners)
-            finally:
-                for sig, handler in previous.items():
-                    signal.signal(sig, handler)
+    def _stop_all(self) -> bool:
+        listeners_clean = self._stop([c for c in self.children if c.is_listener])
+        helpers_clean = self._stop([c for c in self.children if not c.is_listener])
+        return listeners_clean and helpers_clean
 
-    def _serve(self, listeners: tuple[Listener, ...]) -> int:
-        self.children = [_spawn(self.options, item, self.ready_dir) for item in listeners]
-        if not self._wait_ready():
-            self._stop_children()
-            return 1
-        if not self.stop_requested.is_set():
-            for child in self.children:
-                listener = child.listener
-                logger.info(
-                    "%s listener %r ready on http://%s:%d (%d worker%s)",
-                    listener.type,
-                    listener.name,
-                    listener.address,
-                    listener.port,
-                    self.options.workers,
-                    "" if self.options.workers == 1 else "s",
-                )
-            if self.on_ready is not None:
-                self.on_ready()
-        while not self.stop_requested.wait(0.2):
-            dead = self._dead_child()
-            if dead is not None:
-                logger.error(
-                    "listener %r exited unexpectedly with status %s; stopping the gateway",
-                    dead.listener.name,
-                    dead.process.returncode,
-                )
-                self._stop_children()
+    def _serve(self, run_dir: Path, metrics_dir: Path) -> int:
+        try:
+            self._spawn_all(run_dir, metrics_dir)
+            if not self._wait_ready():
+                self._stop_all()
                 return 1
-        return 0 if self._stop_children() else 1
+            if not self.stop_requested.is_set():
+                self._announce()
+            while not self.stop_requested.wait(0.2):
+                dead = self._dead_child()
+                if dead is not None:
+                    logger.error(
+                        "%s exited unexpectedly with status %s; stopping the gateway",
+                        dead.name,
+                        dead.process.returncode,
+                    )
+                    self._stop_all()
+                    return 1
+            return 0 if self._stop_all() else 1
+        except BaseException:
+            self._stop_all()
+            raise
+
+    def _announce(self) -> None:
+        workers = self.options.workers
+        for listener in self.config.listeners:
+            logger.info(
+                "%s listener %r ready on http://%s:%d (%d worker%s)",
+                listener.type,
+                listener.name,
+                listener.address,
+                listener.port,
+                workers,
+                "" if workers == 1 else "s",
+            )
+        if self.metrics is not None:
+            logger.info("metrics on http://%s:%d/metrics", self.metrics.address, self.metrics.port)
+        if self.on_ready is not None:
+            self.on_ready()
+
+
+def _workers_ready(run_dir: Path, listener_name: str, workers: int) -> Callable[[], bool]:
+    pattern = f"{glob.escape(listener_name)}.*"
+
+    def is_ready() -> bool:
+        return sum(1 for _ in run_dir.glob(pattern)) >= workers
+
+    return is_ready
 
 
 def find_config_file(explicit: str | None, env: Mapping[str, str], cwd: Path) -> Path | None:

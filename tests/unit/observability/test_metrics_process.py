@@ -75,11 +75,6 @@ def test_port_check_names_the_metrics_endpoint_when_its_port_is_taken() -> None:
             check_ports((endpoint,))  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="supervisor._held_ports binds with SO_REUSEADDR but never listen()s, and Linux lets "
-    "two such sockets bind one port; a listen() after bind fixes it (remove this mark then)",
-)
 def test_port_check_catches_a_listener_on_the_metrics_port() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

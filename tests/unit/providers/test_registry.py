@@ -94,9 +94,19 @@ def test_no_default_and_no_model_is_a_clear_error() -> None:
         registry.resolve(None)
 
 
-def test_single_wildcard_takes_unrecognised_bare_ids() -> None:
+def test_a_lone_wildcard_takes_unrecognised_bare_ids() -> None:
     registry = ModelRegistry(make_config([{"model": "groq/*", "access_key": "k"}]))
     assert registry.resolve("llama-3.1-8b-instant").model_id == "llama-3.1-8b-instant"
+
+
+def test_a_wildcard_beside_concrete_providers_does_not_swallow_typos() -> None:
+    registry = ModelRegistry(
+        make_config(
+            [{"model": "groq/*", "access_key": "k"}, {"model": "openai/gpt-4o", "access_key": "k"}]
+        )
+    )
+    with pytest.raises(ModelNotFound):
+        registry.resolve("gtp-4o")
 
 
 def test_listed_models_are_concrete_providers_then_aliases(registry: ModelRegistry) -> None:
