@@ -321,14 +321,18 @@ def plot(results: Sequence[ScenarioResult], path: Path) -> None:
         for axis, shape in zip(row, result.shapes, strict=False):
             pick_ttft = result.scenario.is_streaming and shape.concurrency == 1
             metric = "TTFT" if pick_ttft else "latency"
+            low, high = float("inf"), 0.0
             for arm, colour in ((DIRECT, "tab:blue"), (GATEWAY, "tab:red")):
                 runs = [s for s in result.runs.get(shape.key, {}).get(arm, []) if _ok(s)]
                 xs, ys = cdf(s.ttft if pick_ttft else s.latency for s in runs)
                 if xs:
                     axis.step(xs, ys, where="post", color=colour, label=arm)
-            axis.set_xscale("log")
-            axis.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _pos: f"{v:g}"))
-            axis.xaxis.set_minor_formatter(ticker.NullFormatter())
+                    low, high = min(low, xs[0]), max(high, xs[-1])
+            # A log axis only helps across decades; within one it shows no labels at all.
+            if low > 0 and high / low > 10:
+                axis.set_xscale("log")
+                axis.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _pos: f"{v:g}"))
+                axis.xaxis.set_minor_formatter(ticker.NullFormatter())
             axis.set_title(f"{result.scenario.name}: {metric}, {shape.label}", fontsize=9)
             axis.set_xlabel("ms")
             axis.set_ylabel("share of requests")
