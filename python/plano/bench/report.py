@@ -109,6 +109,8 @@ class Summary:
     direct_requests_per_s: float | None = None
     gateway_requests_per_s: float | None = None
     gateway_cpu_us_per_request: float | None = None
+    gateway_requests_per_cpu_s: float | None = None
+    """1 / CPU per request: the req/s one fully used core would give, however busy the machine."""
     mock_cpu_us_per_request: float | None = None
     loadgen_cpu_us_per_request: float | None = None
     direct_ttft_ms: float | None = None
@@ -150,7 +152,9 @@ def summarise(result: ScenarioResult) -> Summary:
     else:
         low, high = "c1", "c64"
         dn, gn = arm(high, DIRECT), arm(high, GATEWAY)
-        values["gateway_cpu_us_per_request"] = median(_field(gn, "target_cpu_us_per_request"))
+        cpu_us = median(_field(gn, "target_cpu_us_per_request"))
+        values["gateway_cpu_us_per_request"] = cpu_us
+        values["gateway_requests_per_cpu_s"] = 1e6 / cpu_us if cpu_us else None
     d1, g1 = arm(low, DIRECT), arm(low, GATEWAY)
     values["direct_p50_ms"] = median(_field(d1, "p50"))
     values["gateway_p50_ms"] = median(_field(g1, "p50"))
@@ -209,8 +213,8 @@ def markdown(summaries: Sequence[Summary], meta: dict[str, Any]) -> str:
         "Non-streaming (mock answers at once):",
         "",
         "| scenario | direct p50 1 conn | added p50 1 conn | direct req/s 64 | "
-        "gateway req/s 64 | gateway CPU µs/req | peak RSS MB | status |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
+        "gateway req/s 64 | gateway CPU µs/req | req/s per CPU-second | peak RSS MB | status |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for s in summaries:
         if s.is_streaming:
@@ -219,7 +223,8 @@ def markdown(summaries: Sequence[Summary], meta: dict[str, Any]) -> str:
             f"| {s.scenario} | {_num(s.direct_p50_ms, 3, unit=' ms')}"
             f" | {_num(s.added_p50_ms, 3, True, ' ms')}"
             f" | {_num(s.direct_requests_per_s, 0)} | {_num(s.gateway_requests_per_s, 0)}"
-            f" | {_num(s.gateway_cpu_us_per_request, 0)} | {_num(s.gateway_peak_rss_mb, 0)}"
+            f" | {_num(s.gateway_cpu_us_per_request, 0)} | {_num(s.gateway_requests_per_cpu_s, 0)}"
+            f" | {_num(s.gateway_peak_rss_mb, 0)}"
             f" | {_status(s)} |"
         )
     lines += [

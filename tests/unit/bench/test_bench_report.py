@@ -94,6 +94,7 @@ def test_summary_of_a_non_streaming_scenario() -> None:
     assert summary.added_p50_ms == pytest.approx(0.15)
     assert summary.gateway_requests_per_s == 8500
     assert summary.gateway_cpu_us_per_request == 90
+    assert summary.gateway_requests_per_cpu_s == pytest.approx(11_111, abs=1)
     assert summary.mock_cpu_us_per_request == 40
     checks = {goal.field: is_met for goal, _, is_met in goal_checks(summary)}
     assert checks == {
