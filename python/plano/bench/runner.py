@@ -145,8 +145,10 @@ def measure(
     requests = max(stats.measured_ok, 1)
     extra = {"loadgen_cpu_us_per_request": (end[1] - start[1]) / requests * 1e6}
     if target is not None:
-        extra["target_cpu_s"] = end[0] - start[0]
-        extra["target_cpu_us_per_request"] = (end[0] - start[0]) / requests * 1e6
+        # A process that exited during the window takes its CPU time with it: never negative.
+        cpu_s = max(0.0, end[0] - start[0])
+        extra["target_cpu_s"] = cpu_s
+        extra["target_cpu_us_per_request"] = cpu_s / requests * 1e6
     status(f"{label}: {_one_line(stats)}", None)
     return replace(stats, extra=extra)
 
