@@ -10,6 +10,7 @@ __all__ = [
     "CoreError",
     "EventStreamDecoder",
     "EventStreamError",
+    "Http1Error",
     "LatencyHistogram",
     "LoadProgress",
     "LoadResult",
@@ -17,6 +18,8 @@ __all__ = [
     "RateLimiter",
     "RequestInfo",
     "RequestTranslator",
+    "ResponseHead",
+    "ResponseParser",
     "ResponseTranslator",
     "SseError",
     "SseEvent",
@@ -29,6 +32,7 @@ __all__ = [
     "count_request_tokens",
     "count_tokens",
     "encode_event_stream_frame",
+    "encode_request",
     "encode_sse",
     "encoding_for_model",
     "error_envelope",
@@ -92,9 +96,10 @@ def inspect_request(client: str, body: bytes) -> RequestInfo:
 class RequestTranslator:
     """Translates request bodies from one client API to one upstream API.
 
-    Same-API pairs pass the body through unchanged except `model` (and, for OpenAI Chat
-    reasoning models, `max_tokens` → `max_completion_tokens` without sampling parameters); an
-    unchanged body is returned as the same object. Bedrock and Gemini bodies carry no model.
+    Same-API pairs pass the body through unchanged except `model` and, for OpenAI Chat,
+    reasoning-model quirks (`max_tokens` → `max_completion_tokens`, no sampling parameters) and
+    `stream_options.include_usage: true` on streaming requests; an unchanged body is returned as
+    the same object. Bedrock and Gemini bodies carry no model (it is in the URL).
     """
 
     def __new__(cls, *, client: str, upstream: str) -> Self: ...
@@ -256,8 +261,9 @@ class RateLimiter:
     Each ``(key, limit_tokens, unit)`` is its own bucket holding up to ``limit_tokens`` tokens
     and refilling one every ``unit / limit_tokens`` exactly (a day is 86400 s, not hours/24). A
     new bucket starts full. ``now_s`` is any monotonic clock in seconds (e.g. ``time.monotonic()``),
-    quantized to nanoseconds. Memory is bounded: full buckets are dropped (lazily, and all of
-    them by ``sweep``) and past ``max_keys`` buckets the least recently used one is evicted.
+    quantized to nanoseconds. Memory is bounded: full buckets hold no information and are
+    dropped (when touched, by a sweep amortized over calls, and all at once by ``sweep``); past
+    ``max_keys`` buckets the least recently used are evicted, ``max_keys // 16`` at a time.
     Invalid units, ``limit_tokens == 0`` or a non-finite clock raise ``RateLimitError``; a
     negative count raises ``OverflowError``.
     """
@@ -373,6 +379,58 @@ class StreamTranslator:
         """The upstream's response id, when it reported one."""
     def model(self) -> str:
         """The upstream-reported model, else the configured one."""
+
+# --- http1: upstream HTTP/1.1 client bytes (rust_core/src/http1/) ---
+
+class Http1Error(CoreError):
+    """A malformed or oversized HTTP/1.1 response, or a request that cannot be encoded safely."""
+
+@final
+class ResponseHead:
+    """A parsed response head; header strings are made only when asked for."""
+
+    @property
+    def status(self) -> int:
+        """The status code."""
+    def get(self, name: str) -> str | None:
+        """The first value of header `name` (give it lower-case), or None."""
+    def items(self) -> list[tuple[str, str]]:
+        """Every header as (lower-case name, value), in order; values decoded as ISO-8859-1."""
+    def __len__(self) -> int: ...
+
+@final
+class ResponseParser:
+    """One connection's incremental HTTP/1.1 response parser (RFC 9112 framing).
+
+    Bounds: the head (status line and header fields, at most 128) may not exceed
+    ``max_head_bytes``; a chunk-size line 4 KiB; the trailer section 16 KiB. Past them, or on
+    malformed input, ``feed`` raises ``Http1Error``; any split of the input gives the same parse.
+    """
+
+    def __new__(cls, *, max_head_bytes: int = ...) -> ResponseParser: ...
+    def start(self, is_head_request: bool) -> None:
+        """Prepares for the response to the next request on this connection."""
+    def feed(self, data: bytes) -> tuple[ResponseHead | None, bytes, bool]:
+        """Feeds one network chunk; returns `(head, body, done)`; `head` is the final head
+        when this chunk completed it (interim 1xx heads are skipped)."""
+    def eof(self) -> bool:
+        """The peer closed the connection; returns whether that completes the response."""
+    @property
+    def has_head(self) -> bool:
+        """Whether the final head has been parsed."""
+    @property
+    def is_done(self) -> bool:
+        """Whether the response is complete."""
+    @property
+    def keep_alive(self) -> bool:
+        """Whether the connection can carry another request (only once the response is done)."""
+
+def encode_request(
+    method: str, target: str, host: str, headers: list[tuple[str, str]], body: bytes
+) -> bytes:
+    """The whole request as one buffer: request line, `host`, `headers`, `content-length`, body.
+
+    Raises `Http1Error` on a header name that is not a token or a value holding CR, LF or NUL."""
 
 # --- Load generator (rust_core/src/loadgen, py/loadgen.rs): used by `plano bench` ---
 

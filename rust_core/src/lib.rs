@@ -4,6 +4,7 @@
 //! that touches pyo3 and registers the Python-facing classes and functions.
 
 pub mod eventstream;
+pub mod http1;
 pub mod loadgen;
 pub mod ratelimit;
 pub mod sse;

@@ -85,18 +85,21 @@ def test_memory_stays_bounded_under_many_distinct_keys() -> None:
     for i in range(200_000):
         rl.try_acquire(f"user-{i}", limit_tokens=10, unit="minute", cost=1, now_s=i * 1e-3)
         assert len(rl) <= 1000
-    assert len(rl) == 1000
-    assert rl.sweep(1e6) == 1000
+    live = len(rl)
+    assert live > 900  # evictions come in batches of max_keys / 16
+    assert rl.sweep(1e6) == live
     assert len(rl) == 0
 
 
-def test_idle_buckets_are_dropped_as_traffic_flows() -> None:
-    rl = RateLimiter(max_keys=1000)
+def test_idle_buckets_are_dropped_before_active_ones() -> None:
+    rl = RateLimiter(max_keys=600)
     for i in range(500):
         rl.try_acquire(f"old-{i}", limit_tokens=10, unit="second", cost=1, now_s=0.0)
     for i in range(500):
         rl.try_acquire(f"new-{i}", limit_tokens=10, unit="second", cost=1, now_s=100.0)
+    # Passing 600 buckets dropped the 500 full ones, not the least recently used active ones.
     assert len(rl) == 500
+    assert rl.remaining("new-0", limit_tokens=10, unit="second", now_s=100.0) == 9
 
 
 def test_threads_never_admit_more_than_the_budget() -> None:

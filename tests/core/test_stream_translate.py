@@ -1,18 +1,26 @@
-"""StreamTranslator on recorded upstream streams, for every upstream × client pair: valid client
+"""StreamTranslator on recorded upstream streams, for every upstream-client pair: valid client
 envelopes (checked with the official SDK models), same content, byte-identical passthrough,
 chunking-independence, and failure handling (upstream errors, truncation, abort, garbage)."""
 
 from __future__ import annotations
 
 import itertools
+import json
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.core.stream_checks import (
+    CHECKERS,
+    CLIENTS,
+    NOW_S,
+    UPSTREAMS,
+    expected,
+    load,
+    sse_events,
+)
 
 from plano._core import StreamTranslator, TranslationError
-
-from tests.core.stream_checks import CHECKERS, CLIENTS, NOW_S, UPSTREAMS, expected, load
 
 PAIRS = [(u, c) for u in UPSTREAMS for c in CLIENTS]
 TRANSLATED = [(u, c) for u, c in PAIRS if u != c]
@@ -51,7 +59,7 @@ def test_ids_and_models_are_real(upstream: str, client: str) -> None:
     out = t.feed(load(upstream, "text")) + t.finish()
     got = CHECKERS[client](out)
     assert got.ids
-    assert all("stream" != i and "unknown" not in i for i in got.ids)
+    assert all(i != "stream" and "unknown" not in i for i in got.ids)
     if upstream == "bedrock-converse":
         assert t.model() == "configured-model"
         assert t.response_id() is None
@@ -108,7 +116,8 @@ def test_usage_is_normalised(upstream: str) -> None:
     t.finish()
     usage = t.usage()
     assert usage is not None
-    assert usage["input_tokens"] > 0 and usage["output_tokens"] > 0
+    assert usage["input_tokens"] > 0
+    assert usage["output_tokens"] > 0
     assert set(usage) == {
         "input_tokens",
         "output_tokens",
@@ -190,21 +199,21 @@ def test_anthropic_without_message_start_gets_one_injected() -> None:
     assert t.model() == "configured-model"
 
 
-def test_chat_without_finish_reason_or_done_is_truncated_but_finish_reason_alone_completes() -> (
-    None
-):
+def test_chat_finish_reason_without_done_still_completes() -> None:
     stream = load("openai-chat", "text")
     without_done = stream.replace(b"data: [DONE]\n\n", b"")
     t = new("openai-chat", "anthropic-messages")
     got = CHECKERS["anthropic-messages"](t.feed(without_done) + t.finish())
-    assert got.error is None and got.stop == "end_turn"
+    assert got.error is None
+    assert got.stop == "end_turn"
 
 
 def test_chat_tool_calls_map_to_anthropic_tool_use_stop_reason() -> None:
     out = run("openai-chat", "anthropic-messages", [load("openai-chat", "tools")])
     got = CHECKERS["anthropic-messages"](out)
     assert got.stop == "tool_use"
-    assert b'"id":"call_a"' in out and b'"id":"call_b"' in out
+    assert b'"id":"call_a"' in out
+    assert b'"id":"call_b"' in out
 
 
 def test_unknown_or_non_client_apis_are_rejected() -> None:
@@ -263,3 +272,97 @@ def test_arbitrary_event_data_never_crashes(upstream: str, payload: str) -> None
     t = new(upstream, "openai-chat")
     out = t.feed(b"data: " + payload.replace("\n", " ").encode() + b"\n\n") + t.finish()
     assert out.endswith(b"\n\n")
+
+
+def test_stop_after_tool_calls_counts_as_tool_use() -> None:
+    stream = load("openai-chat", "tools").replace(
+        b'"finish_reason":"tool_calls"', b'"finish_reason":"stop"'
+    )
+    t = new("openai-chat", "anthropic-messages")
+    got = CHECKERS["anthropic-messages"](t.feed(stream) + t.finish())
+    assert got.stop == "tool_use"
+    assert t.stop_reason() == "tool_use"
+
+
+@pytest.mark.parametrize("client", ["openai-responses", "openai-chat"])
+def test_events_larger_than_a_mebibyte_pass(client: str) -> None:
+    big = "x" * (2 << 20)
+    head = load("openai-responses", "text").split(b"event: response.completed")[0]
+    created = {"type": "response.completed", "sequence_number": 999}
+    created["response"] = {"id": "resp_1", "model": "m", "status": "completed", "output": [],
+                           "usage": {"input_tokens": 1, "output_tokens": 2}, "x": big}  # fmt: skip
+    tail = f"event: response.completed\ndata: {json.dumps(created)}\n\n".encode()
+    t = new("openai-responses", client)
+    t.feed(head + tail)
+    t.finish()
+    assert t.is_complete()
+
+
+def _sdk_rebuild(client: str, out: bytes) -> tuple[str, list[tuple[str, object]]]:
+    """Rebuild the final message with the SDK's own stream accumulator: (text, tool calls)."""
+    from anthropic.lib.streaming._messages import accumulate_event
+    from anthropic.types import RawMessageStreamEvent
+    from openai import omit
+    from openai.lib.streaming.chat import ChatCompletionStreamState
+    from openai.lib.streaming.responses._responses import ResponseStreamState
+    from openai.types.chat import ChatCompletionChunk
+    from openai.types.responses import ResponseStreamEvent
+    from pydantic import TypeAdapter
+
+    datas = [d for _, d in sse_events(out) if d != "[DONE]"]
+    if client == "openai-chat":
+        chat = ChatCompletionStreamState()
+        for d in datas:
+            chat.handle_chunk(ChatCompletionChunk.model_validate_json(d))
+        msg = chat.get_final_completion().choices[0].message
+        calls = [(c.function.name, json.loads(c.function.arguments)) for c in msg.tool_calls or []]
+        return msg.content or "", calls
+    if client == "anthropic-messages":
+        adapter = TypeAdapter(RawMessageStreamEvent)
+        snapshot = None
+        bufs: dict[int, bytes] = {}
+        for d in datas:
+            if json.loads(d)["type"] == "ping":
+                continue
+            ev = adapter.validate_json(d)
+            snapshot = accumulate_event(event=ev, current_snapshot=snapshot, json_bufs=bufs)
+        assert snapshot is not None
+        text = "".join(b.text for b in snapshot.content if b.type == "text")
+        calls = [(b.name, b.input) for b in snapshot.content if b.type == "tool_use"]
+        return text, calls
+    state = ResponseStreamState(input_tools=omit, text_format=omit)
+    adapter = TypeAdapter(ResponseStreamEvent)
+    for d in datas:
+        state.handle_event(adapter.validate_json(d))
+    final = state._completed_response
+    assert final is not None
+    calls = [(i.name, json.loads(i.arguments)) for i in final.output if i.type == "function_call"]
+    return final.output_text, calls
+
+
+@pytest.mark.parametrize("scenario", ["tools", "reasoning"])
+@pytest.mark.parametrize(
+    ("upstream", "client"),
+    [
+        (u, c)
+        for u, c in TRANSLATED
+        if c in ("openai-chat", "anthropic-messages", "openai-responses")
+    ],
+)
+def test_sdk_stream_accumulators_rebuild_the_message(
+    upstream: str, client: str, scenario: str
+) -> None:
+    out = run(upstream, client, [load(upstream, scenario)])
+    want = expected(upstream, scenario)
+    assert _sdk_rebuild(client, out) == (want.text, want.tools)
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_passthrough_abort_after_the_first_event_continues_the_envelope(client: str) -> None:
+    stream = load(client, "text")
+    sep = b"\r\n\r\n" if client == "gemini" else b"\n\n"
+    first = stream[: stream.index(sep) + len(sep)]
+    t = new(client, client)
+    out = t.feed(first) + t.abort("gone")
+    got = CHECKERS[client](out)
+    assert got.error == "gone"

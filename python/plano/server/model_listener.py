@@ -22,7 +22,7 @@ from plano.providers.client import UpstreamClient
 from plano.providers.registry import HINT_HEADER, ModelRegistry, ResolvedModel
 from plano.ratelimit import RateLimits, count_request_tokens
 from plano.server.http import Handler, Request
-from plano.server.proxy import ProxyCall, make_target_cache
+from plano.server.proxy import CLIENT_CLOSED_REQUEST, ProxyCall, make_target_cache
 from plano.translation import RequestInfo, TranslationError, inspect_request
 from plano.types import ClientApi
 
@@ -181,7 +181,7 @@ async def run_until_disconnect(request: Request, call: ProxyCall) -> None:
     except asyncio.CancelledError:
         if watcher.done() and not watcher.cancelled():
             logger.info("request %s: client disconnected; upstream cancelled", request.request_id)
-            request.access.status = 499
+            request.access.status = CLIENT_CLOSED_REQUEST
             return
         raise
     finally:

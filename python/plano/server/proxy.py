@@ -21,6 +21,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from granian._granian import RSGIProtocolClosed as ProtocolClosed
+from granian._granian import RSGIProtocolError as ProtocolError
+
 from plano.errors import BadRequest, PlanoError, UpstreamError
 from plano.observability.metrics import ErrorClass, Metrics, RetryReason, Usage, UsageCounts
 from plano.providers.client import (
@@ -52,6 +55,7 @@ BACKOFF_BASE_S = 0.25
 BACKOFF_CAP_S = 5.0
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 MAX_ERROR_BYTES = 1024 * 1024
+CLIENT_CLOSED_REQUEST = 499  # nginx's status for a client that left before the response ended
 MODEL_HEADER = "x-plano-model"
 FAILOVER_HEADER = "x-plano-failover-from"
 
@@ -329,7 +333,15 @@ class ProxyCall:
                         self.ttft_s = time.perf_counter() - self.attempt_started_s
                     await transport.send_bytes(out)
             tail = translator.finish()
+        except (ProtocolClosed, ProtocolError):
+            # The client went away mid-stream: stop the upstream too.
+            response.close()
+            self.request.access.status = CLIENT_CLOSED_REQUEST
+            self.stream_error = "stream"
+            logger.info("request %s: client disconnected mid-stream", self.request.request_id)
+            return
         except UpstreamError as error:
+            response.close()
             logger.warning(
                 "request %s: %s stream broke: %s", self.request.request_id, candidate.name, error
             )
@@ -341,6 +353,9 @@ class ProxyCall:
             tail = translator.abort(f"upstream {candidate.name} sent an unreadable stream: {error}")
         if tail:
             await transport.send_bytes(tail)
+        # Granian ends the response body when the transport is released; drop it now rather
+        # than whenever anything that captured this frame (a stored traceback) lets go.
+        del transport
         if not translator.is_complete() and self.stream_error is None:
             self.stream_error = "stream"
         usage = translator.usage()

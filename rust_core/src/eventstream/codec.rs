@@ -5,7 +5,7 @@
 //! where `prelude_crc` covers the first 8 bytes and `message_crc` everything before it (CRC-32,
 //! IEEE polynomial, as zlib). A header is `name_len u8 | name | type u8 | value`.
 
-use super::{Frame, FrameError, HeaderValue};
+use super::{FrameError, HeaderRef, HeaderValue};
 
 /// Prelude (12 bytes) plus the trailing message CRC (4 bytes).
 pub const MIN_FRAME_BYTES: usize = 16;
@@ -60,7 +60,12 @@ pub fn read_prelude(bytes: &[u8], max_frame_bytes: usize) -> Result<Prelude, Fra
 }
 
 /// Decodes one complete frame (`frame.len() == prelude.total_length`), checking the message CRC.
-pub fn decode_body(frame: &[u8], prelude: Prelude) -> Result<Frame, FrameError> {
+/// The headers are appended to `headers` (a buffer the caller reuses); returns the payload.
+pub fn decode_body<'a>(
+    frame: &'a [u8],
+    prelude: Prelude,
+    headers: &mut Vec<(&'a str, HeaderRef<'a>)>,
+) -> Result<&'a [u8], FrameError> {
     let crc_at = prelude.total_length - 4;
     let (Some(covered), Some(expected)) = (frame.get(..crc_at), be_u32(frame, crc_at)) else {
         return Err(FrameError::Truncated {
@@ -72,20 +77,19 @@ pub fn decode_body(frame: &[u8], prelude: Prelude) -> Result<Frame, FrameError> 
         return Err(FrameError::MessageCrc { expected, actual });
     }
     let headers_end = PRELUDE_BYTES + prelude.headers_length;
-    let headers = covered
+    let raw_headers = covered
         .get(PRELUDE_BYTES..headers_end)
         .ok_or(FrameError::BadHeader {
             reason: "headers overrun the frame",
         })?;
-    let payload = covered.get(headers_end..).unwrap_or_default();
-    Ok(Frame {
-        headers: decode_headers(headers)?,
-        payload: payload.to_vec(),
-    })
+    decode_headers(raw_headers, headers)?;
+    Ok(covered.get(headers_end..).unwrap_or_default())
 }
 
-fn decode_headers(mut rest: &[u8]) -> Result<Vec<(String, HeaderValue)>, FrameError> {
-    let mut headers = Vec::new();
+fn decode_headers<'a>(
+    mut rest: &'a [u8],
+    headers: &mut Vec<(&'a str, HeaderRef<'a>)>,
+) -> Result<(), FrameError> {
     while let Some((&name_len, tail)) = rest.split_first() {
         let (name, tail) = split(tail, usize::from(name_len), "header name truncated")?;
         let name = std::str::from_utf8(name).map_err(|_| FrameError::BadHeader {
@@ -95,10 +99,10 @@ fn decode_headers(mut rest: &[u8]) -> Result<Vec<(String, HeaderValue)>, FrameEr
             reason: "header type missing",
         })?;
         let (value, tail) = decode_value(kind, tail)?;
-        headers.push((name.to_owned(), value));
+        headers.push((name, value));
         rest = tail;
     }
-    Ok(headers)
+    Ok(())
 }
 
 fn split<'a>(
@@ -119,29 +123,29 @@ fn fixed<const N: usize>(bytes: &[u8]) -> Result<([u8; N], &[u8]), FrameError> {
     Ok((array, tail))
 }
 
-fn decode_value(kind: u8, bytes: &[u8]) -> Result<(HeaderValue, &[u8]), FrameError> {
+fn decode_value(kind: u8, bytes: &[u8]) -> Result<(HeaderRef<'_>, &[u8]), FrameError> {
     Ok(match kind {
-        0 => (HeaderValue::Bool(true), bytes),
-        1 => (HeaderValue::Bool(false), bytes),
+        0 => (HeaderRef::Bool(true), bytes),
+        1 => (HeaderRef::Bool(false), bytes),
         2 => {
             let (v, rest) = fixed::<1>(bytes)?;
-            (HeaderValue::Byte(i8::from_be_bytes(v)), rest)
+            (HeaderRef::Byte(i8::from_be_bytes(v)), rest)
         }
         3 => {
             let (v, rest) = fixed::<2>(bytes)?;
-            (HeaderValue::Short(i16::from_be_bytes(v)), rest)
+            (HeaderRef::Short(i16::from_be_bytes(v)), rest)
         }
         4 => {
             let (v, rest) = fixed::<4>(bytes)?;
-            (HeaderValue::Int(i32::from_be_bytes(v)), rest)
+            (HeaderRef::Int(i32::from_be_bytes(v)), rest)
         }
         5 | 8 => {
             let (v, rest) = fixed::<8>(bytes)?;
             let v = i64::from_be_bytes(v);
             let value = if kind == 5 {
-                HeaderValue::Long(v)
+                HeaderRef::Long(v)
             } else {
-                HeaderValue::Timestamp(v)
+                HeaderRef::Timestamp(v)
             };
             (value, rest)
         }
@@ -153,18 +157,18 @@ fn decode_value(kind: u8, bytes: &[u8]) -> Result<(HeaderValue, &[u8]), FrameErr
                 "header value truncated",
             )?;
             let value = if kind == 6 {
-                HeaderValue::Bytes(value.to_vec())
+                HeaderRef::Bytes(value)
             } else {
                 let text = std::str::from_utf8(value).map_err(|_| FrameError::BadHeader {
                     reason: "string header is not UTF-8",
                 })?;
-                HeaderValue::String(text.to_owned())
+                HeaderRef::String(text)
             };
             (value, rest)
         }
         9 => {
             let (v, rest) = fixed::<16>(bytes)?;
-            (HeaderValue::Uuid(v), rest)
+            (HeaderRef::Uuid(v), rest)
         }
         other => return Err(FrameError::UnknownHeaderType { kind: other }),
     })
@@ -253,6 +257,7 @@ fn push_sized(out: &mut Vec<u8>, kind: u8, value: &[u8]) -> Result<(), FrameErro
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::eventstream::{Frame, FrameRef};
 
     #[test]
     fn every_header_type_round_trips() {
@@ -270,9 +275,14 @@ mod tests {
         ];
         let bytes = encode_frame(&headers, b"{}").unwrap_or_default();
         let prelude = read_prelude(&bytes, usize::MAX);
-        let frame = prelude.and_then(|p| decode_body(&bytes, p));
+        let mut decoded = Vec::new();
+        let payload = prelude.and_then(|p| decode_body(&bytes, p, &mut decoded));
+        let frame = payload.map(|payload| FrameRef {
+            headers: &decoded,
+            payload,
+        });
         assert_eq!(
-            frame.ok(),
+            frame.ok().map(|f| f.to_frame()),
             Some(Frame {
                 headers,
                 payload: b"{}".to_vec()
@@ -313,6 +323,6 @@ mod tests {
             decode_value(10, &[]),
             Err(FrameError::UnknownHeaderType { kind: 10 })
         ));
-        assert!(decode_headers(&[5, b'a']).is_err());
+        assert!(decode_headers(&[5, b'a'], &mut Vec::new()).is_err());
     }
 }

@@ -2,7 +2,7 @@
 //! and an encoder. Bedrock `ConverseStream` / `InvokeModelWithResponseStream` answer in it.
 //!
 //! Spec: <https://docs.aws.amazon.com/transcribe/latest/dg/streaming-setting-up.html#streaming-event-stream>
-//! and the `aws-c-event-stream` wire format (see [`codec`] for the layout).
+//! and the `aws-c-event-stream` wire format (the layout is described in `codec.rs`).
 //!
 //! * Incremental: feed network chunks of any size; a partial frame stays buffered. Any split of
 //!   the input gives the same frames.
@@ -13,6 +13,10 @@
 //! * Errors are sticky: after one, the decoder returns it again on every call. [`Decoder::feed`]
 //!   returns the frames decoded before an error and reports the error on the next call, so no
 //!   frame that preceded it is lost; [`Decoder::feed_with`] delivers them and fails at once.
+//!
+//! Rust callers (the stream translators) should prefer [`Decoder::feed_with_ref`]: each frame is a
+//! [`FrameRef`] borrowing the input and a reused header buffer, so nothing is allocated per frame;
+//! [`Decoder::feed_with`] hands out owned [`Frame`]s instead.
 
 mod codec;
 
@@ -36,7 +40,103 @@ pub enum HeaderValue {
     Uuid([u8; 16]),
 }
 
-/// One decoded message.
+/// A header value borrowed from the decoder's buffer (see [`HeaderValue`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HeaderRef<'a> {
+    Bool(bool),
+    Byte(i8),
+    Short(i16),
+    Int(i32),
+    Long(i64),
+    Bytes(&'a [u8]),
+    String(&'a str),
+    Timestamp(i64),
+    Uuid([u8; 16]),
+}
+
+impl HeaderRef<'_> {
+    pub fn to_value(self) -> HeaderValue {
+        match self {
+            HeaderRef::Bool(v) => HeaderValue::Bool(v),
+            HeaderRef::Byte(v) => HeaderValue::Byte(v),
+            HeaderRef::Short(v) => HeaderValue::Short(v),
+            HeaderRef::Int(v) => HeaderValue::Int(v),
+            HeaderRef::Long(v) => HeaderValue::Long(v),
+            HeaderRef::Bytes(v) => HeaderValue::Bytes(v.to_vec()),
+            HeaderRef::String(v) => HeaderValue::String(v.to_owned()),
+            HeaderRef::Timestamp(v) => HeaderValue::Timestamp(v),
+            HeaderRef::Uuid(v) => HeaderValue::Uuid(v),
+        }
+    }
+}
+
+/// One decoded message, borrowed from the decoder's buffers: no copy of names, values or payload
+/// and no allocation per frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FrameRef<'a> {
+    pub headers: &'a [(&'a str, HeaderRef<'a>)],
+    pub payload: &'a [u8],
+}
+
+impl FrameRef<'_> {
+    /// The first string header called `name`.
+    pub fn header_str(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find_map(|(n, v)| match v {
+            HeaderRef::String(s) if *n == name => Some(*s),
+            _ => None,
+        })
+    }
+
+    /// `:message-type`: `event`, `exception` or `error`.
+    pub fn message_type(&self) -> Option<&str> {
+        self.header_str(":message-type")
+    }
+
+    /// `:event-type`, e.g. `contentBlockDelta`.
+    pub fn event_type(&self) -> Option<&str> {
+        self.header_str(":event-type")
+    }
+
+    /// `:exception-type`, e.g. `throttlingException`.
+    pub fn exception_type(&self) -> Option<&str> {
+        self.header_str(":exception-type")
+    }
+
+    /// The exception this frame carries, if it is an exception or error frame.
+    pub fn to_exception(&self) -> Option<FrameError> {
+        match self.message_type()? {
+            "exception" => Some(FrameError::Exception {
+                exception_type: self.exception_type().unwrap_or("unknown").to_owned(),
+                message: payload_message(self.payload),
+            }),
+            "error" => Some(FrameError::Exception {
+                exception_type: self
+                    .header_str(":error-code")
+                    .unwrap_or("unknown")
+                    .to_owned(),
+                message: self
+                    .header_str(":error-message")
+                    .unwrap_or_default()
+                    .to_owned(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// An owned copy.
+    pub fn to_frame(&self) -> Frame {
+        Frame {
+            headers: self
+                .headers
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), v.to_value()))
+                .collect(),
+            payload: self.payload.to_vec(),
+        }
+    }
+}
+
+/// One decoded message, owned.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Frame {
     pub headers: Vec<(String, HeaderValue)>,
@@ -70,27 +170,6 @@ impl Frame {
     /// `:exception-type`, e.g. `throttlingException`.
     pub fn exception_type(&self) -> Option<&str> {
         self.header_str(":exception-type")
-    }
-
-    /// The exception this frame carries, if it is an exception or error frame.
-    pub fn to_exception(&self) -> Option<FrameError> {
-        match self.message_type()? {
-            "exception" => Some(FrameError::Exception {
-                exception_type: self.exception_type().unwrap_or("unknown").to_owned(),
-                message: payload_message(&self.payload),
-            }),
-            "error" => Some(FrameError::Exception {
-                exception_type: self
-                    .header_str(":error-code")
-                    .unwrap_or("unknown")
-                    .to_owned(),
-                message: self
-                    .header_str(":error-message")
-                    .unwrap_or_default()
-                    .to_owned(),
-            }),
-            _ => None,
-        }
     }
 }
 
@@ -172,11 +251,22 @@ impl Decoder {
         }
     }
 
-    /// Feeds one chunk, calling `on_frame` for each complete non-exception frame.
+    /// Feeds one chunk, calling `on_frame` with an owned copy of each complete non-exception
+    /// frame.
     pub fn feed_with(
         &mut self,
         chunk: &[u8],
         mut on_frame: impl FnMut(Frame),
+    ) -> Result<(), FrameError> {
+        self.feed_with_ref(chunk, |frame| on_frame(frame.to_frame()))
+    }
+
+    /// Feeds one chunk, calling `on_frame` with each complete non-exception frame, borrowed from
+    /// the chunk or the decoder's buffer (the allocation-light path).
+    pub fn feed_with_ref(
+        &mut self,
+        chunk: &[u8],
+        mut on_frame: impl FnMut(FrameRef<'_>),
     ) -> Result<(), FrameError> {
         if let Some(err) = &self.failed {
             return Err(err.clone());
@@ -220,9 +310,10 @@ impl Decoder {
     fn decode_all(
         &self,
         bytes: &[u8],
-        on_frame: &mut impl FnMut(Frame),
+        on_frame: &mut impl FnMut(FrameRef<'_>),
     ) -> Result<usize, FrameError> {
         let mut used = 0;
+        let mut headers = Vec::new();
         while let Some(rest) = bytes.get(used..) {
             if rest.len() < codec::PRELUDE_BYTES {
                 break;
@@ -231,7 +322,12 @@ impl Decoder {
             let Some(frame) = rest.get(..prelude.total_length) else {
                 break;
             };
-            let frame = codec::decode_body(frame, prelude)?;
+            headers.clear();
+            let payload = codec::decode_body(frame, prelude, &mut headers)?;
+            let frame = FrameRef {
+                headers: &headers,
+                payload,
+            };
             if let Some(exception) = frame.to_exception() {
                 return Err(exception);
             }

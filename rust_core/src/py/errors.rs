@@ -1,7 +1,7 @@
 //! Rust errors become Python exceptions here and only here.
 //!
 //! Tree: `CoreError(ValueError)` with subclasses `SseError`, `EventStreamError`,
-//! `TranslationError`, `RateLimitError`, `TokenizeError`.
+//! `TranslationError`, `RateLimitError`, `TokenizeError`, `Http1Error`.
 
 use pyo3::create_exception;
 use pyo3::exceptions::PyValueError;
@@ -85,6 +85,19 @@ impl From<crate::tokenize::TokenizeError> for PyErr {
     }
 }
 
+create_exception!(
+    _core,
+    Http1Error,
+    CoreError,
+    "A malformed or oversized HTTP/1.1 response, or a request that cannot be encoded safely."
+);
+
+impl From<crate::http1::Http1Error> for PyErr {
+    fn from(e: crate::http1::Http1Error) -> Self {
+        Http1Error::new_err(e.to_string())
+    }
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     let event_stream_error = py.get_type::<EventStreamError>();
@@ -96,6 +109,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("TranslationError", py.get_type::<TranslationError>())?;
     m.add("RateLimitError", py.get_type::<RateLimitError>())?;
     m.add("TokenizeError", py.get_type::<TokenizeError>())?;
+    m.add("Http1Error", py.get_type::<Http1Error>())?;
     Ok(())
 }
 

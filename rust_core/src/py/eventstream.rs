@@ -1,62 +1,39 @@
 //! Python wrappers for `eventstream`: `EventStreamDecoder`, `encode_event_stream_frame`.
 
-use std::collections::HashMap;
-
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PyString};
 
-use crate::eventstream::{self, Frame, HeaderValue};
-
-/// Short strings cached per decoder: header names and values like `:event-type` and
-/// `contentBlockDelta` repeat on every frame, so each becomes a Python string once.
-const CACHED_STRING_BYTES: usize = 64;
-const CACHED_STRINGS: usize = 256;
+use super::strings::StringCache;
+use crate::eventstream::{self, FrameRef, HeaderRef, HeaderValue};
 
 /// Incremental AWS event-stream decoder for one stream.
 #[pyclass(module = "plano._core", name = "EventStreamDecoder")]
 pub struct PyEventStreamDecoder {
     decoder: eventstream::Decoder,
-    strings: HashMap<String, Py<PyString>>,
+    strings: StringCache,
 }
 
-impl PyEventStreamDecoder {
-    fn string<'py>(&mut self, py: Python<'py>, text: String) -> Bound<'py, PyString> {
-        if text.len() > CACHED_STRING_BYTES {
-            return PyString::new(py, &text);
+fn frame_to_py<'py>(
+    strings: &mut StringCache,
+    py: Python<'py>,
+    frame: &FrameRef<'_>,
+) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyBytes>)> {
+    let headers = PyDict::new(py);
+    for &(name, value) in frame.headers {
+        let name = strings.get(py, name);
+        match value {
+            HeaderRef::Bool(v) => headers.set_item(name, v)?,
+            HeaderRef::Byte(v) => headers.set_item(name, v)?,
+            HeaderRef::Short(v) => headers.set_item(name, v)?,
+            HeaderRef::Int(v) => headers.set_item(name, v)?,
+            HeaderRef::Long(v) | HeaderRef::Timestamp(v) => headers.set_item(name, v)?,
+            HeaderRef::Bytes(v) => headers.set_item(name, PyBytes::new(py, v))?,
+            HeaderRef::String(v) => headers.set_item(name, strings.get(py, v))?,
+            HeaderRef::Uuid(v) => headers.set_item(name, PyBytes::new(py, &v))?,
         }
-        if let Some(cached) = self.strings.get(&text) {
-            return cached.bind(py).clone();
-        }
-        if self.strings.len() >= CACHED_STRINGS {
-            self.strings.clear();
-        }
-        let fresh = PyString::new(py, &text);
-        self.strings.insert(text, fresh.clone().unbind());
-        fresh
     }
-
-    fn frame_to_py<'py>(
-        &mut self,
-        py: Python<'py>,
-        frame: Frame,
-    ) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyBytes>)> {
-        let headers = PyDict::new(py);
-        for (name, value) in frame.headers {
-            let name = self.string(py, name);
-            match value {
-                HeaderValue::Bool(v) => headers.set_item(name, v)?,
-                HeaderValue::Byte(v) => headers.set_item(name, v)?,
-                HeaderValue::Short(v) => headers.set_item(name, v)?,
-                HeaderValue::Int(v) => headers.set_item(name, v)?,
-                HeaderValue::Long(v) | HeaderValue::Timestamp(v) => headers.set_item(name, v)?,
-                HeaderValue::Bytes(v) => headers.set_item(name, PyBytes::new(py, &v))?,
-                HeaderValue::String(v) => headers.set_item(name, self.string(py, v))?,
-                HeaderValue::Uuid(v) => headers.set_item(name, PyBytes::new(py, &v))?,
-            }
-        }
-        Ok((headers, PyBytes::new(py, &frame.payload)))
-    }
+    Ok((headers, PyBytes::new(py, frame.payload)))
 }
 
 #[pymethods]
@@ -66,7 +43,7 @@ impl PyEventStreamDecoder {
     fn new(max_frame_bytes: usize) -> Self {
         Self {
             decoder: eventstream::Decoder::new(max_frame_bytes),
-            strings: HashMap::new(),
+            strings: StringCache::default(),
         }
     }
 
@@ -75,11 +52,25 @@ impl PyEventStreamDecoder {
         py: Python<'py>,
         chunk: &[u8],
     ) -> PyResult<Vec<(Bound<'py, PyDict>, Bound<'py, PyBytes>)>> {
-        let frames = self.decoder.feed(chunk)?;
-        frames
-            .into_iter()
-            .map(|frame| self.frame_to_py(py, frame))
-            .collect()
+        let Self { decoder, strings } = self;
+        let mut frames = Vec::new();
+        let mut py_err = None;
+        let decoded = decoder.feed_with_ref(chunk, |frame| {
+            if py_err.is_none() {
+                match frame_to_py(strings, py, &frame) {
+                    Ok(pair) => frames.push(pair),
+                    Err(err) => py_err = Some(err),
+                }
+            }
+        });
+        if let Some(err) = py_err {
+            return Err(err);
+        }
+        match decoded {
+            // Frames before an error go out first; the (sticky) error is raised by the next call.
+            Err(err) if frames.is_empty() => Err(err.into()),
+            _ => Ok(frames),
+        }
     }
 
     fn finish(&mut self) -> PyResult<()> {

@@ -2,10 +2,12 @@
 
 mod errors;
 mod eventstream;
+mod http1;
 mod loadgen;
 mod ratelimit;
 mod sse;
 mod stream;
+mod strings;
 mod tokenize;
 mod translate;
 
@@ -21,6 +23,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     ratelimit::register(m)?;
     tokenize::register(m)?;
     stream::register(m)?;
+    http1::register(m)?;
     loadgen::register(m)?;
     Ok(())
 }

@@ -3,6 +3,7 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString, PyTuple};
 
+use super::strings::StringCache;
 use crate::sse;
 
 /// One dispatched server-sent event. Fields are Python strings, built once per event, so reading
@@ -20,12 +21,12 @@ pub struct PySseEvent {
 }
 
 impl PySseEvent {
-    fn from_event(py: Python<'_>, e: &sse::Event) -> Self {
-        let text = |s: &str| PyString::new(py, s).unbind();
+    fn from_event(py: Python<'_>, e: sse::EventRef<'_>, strings: &mut StringCache) -> Self {
+        let mut text = |s: &str| strings.get(py, s).unbind();
         Self {
-            event: e.event.as_deref().map(text),
-            data: text(&e.data),
-            id: e.id.as_deref().map(text),
+            event: e.event.map(&mut text),
+            id: e.id.map(&mut text),
+            data: PyString::new(py, e.data).unbind(),
             retry: e.retry,
         }
     }
@@ -46,13 +47,13 @@ impl PySseEvent {
         id: Option<&str>,
         retry: Option<u64>,
     ) -> Self {
-        let event = sse::Event {
-            event: event.map(str::to_owned),
-            data: data.to_owned(),
-            id: id.map(str::to_owned),
+        let event = sse::EventRef {
+            event,
+            data,
+            id,
             retry,
         };
-        Self::from_event(py, &event)
+        Self::from_event(py, event, &mut StringCache::default())
     }
 
     fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<bool> {
@@ -81,27 +82,41 @@ impl PySseEvent {
 
 /// Incremental SSE parser for one stream.
 #[pyclass(module = "plano._core", name = "SseParser")]
-pub struct PySseParser(sse::Parser);
+pub struct PySseParser {
+    parser: sse::Parser,
+    strings: StringCache,
+}
 
 #[pymethods]
 impl PySseParser {
     #[new]
     #[pyo3(signature = (*, max_event_bytes = sse::DEFAULT_MAX_EVENT_BYTES))]
     fn new(max_event_bytes: usize) -> Self {
-        Self(sse::Parser::new(max_event_bytes))
+        Self {
+            parser: sse::Parser::new(max_event_bytes),
+            strings: StringCache::default(),
+        }
     }
 
     fn feed(&mut self, py: Python<'_>, chunk: &[u8]) -> PyResult<Vec<PySseEvent>> {
-        let events = self.0.feed(chunk)?;
-        Ok(events
-            .iter()
-            .map(|e| PySseEvent::from_event(py, e))
-            .collect())
+        let Self { parser, strings } = self;
+        let mut events = Vec::new();
+        let parsed = parser.feed_with_ref(chunk, |e| {
+            events.push(PySseEvent::from_event(py, e, strings));
+        });
+        match parsed {
+            // Events before an error go out first; the (sticky) error is raised by the next call.
+            Err(err) if events.is_empty() => Err(err.into()),
+            _ => Ok(events),
+        }
     }
 
     fn finish(&mut self, py: Python<'_>) -> (usize, Option<PySseEvent>) {
-        let tail = self.0.finish();
-        let unterminated = tail.unterminated.map(|e| PySseEvent::from_event(py, &e));
+        let tail = self.parser.finish();
+        let strings = &mut self.strings;
+        let unterminated = tail
+            .unterminated
+            .map(|e| PySseEvent::from_event(py, e.as_event_ref(), strings));
         (tail.leftover_bytes, unterminated)
     }
 }

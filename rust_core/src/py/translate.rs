@@ -6,6 +6,7 @@
 //! that `RequestInfo` in place of the bytes and reuses it. Unchanged passthrough bodies come
 //! back as the very same `bytes` object (no copy).
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use pyo3::exceptions::PyValueError;
@@ -15,6 +16,10 @@ use pyo3::types::PyBytes;
 use crate::translate::common::Usage;
 use crate::translate::ir::Request;
 use crate::translate::{error_body, request, response, ApiKind};
+
+/// Bodies at least this large (inline images, long conversations) are translated without the
+/// GIL; below it, releasing and retaking the GIL costs more than it frees.
+const DETACH_MIN_BYTES: usize = 256 * 1024;
 
 fn parse_api(name: &str) -> PyResult<ApiKind> {
     name.parse::<ApiKind>()
@@ -45,9 +50,11 @@ impl PyRequestInfo {
 
     fn __repr__(&self) -> String {
         format!(
-            "RequestInfo(client={:?}, model={:?}, is_streaming={}, has_tools={})",
+            "RequestInfo(client={:?}, model={}, is_streaming={}, has_tools={})",
             self.client.as_str(),
-            self.model,
+            self.model
+                .as_ref()
+                .map_or_else(|| "None".to_owned(), |m| format!("{m:?}")),
             if self.is_streaming { "True" } else { "False" },
             if self.has_tools { "True" } else { "False" },
         )
@@ -128,15 +135,30 @@ impl PyRequestTranslator {
                 if self.client == self.upstream {
                     return passthrough(py, self.client, bytes, model);
                 }
-                let out = request::write(self.upstream, &info.parsed, model)?;
+                let out = request::write(
+                    self.upstream,
+                    &info.parsed,
+                    model,
+                    bytes.as_bytes().len() + 256,
+                )?;
                 Ok(PyBytes::new(py, &out))
             }
             RequestInput::Bytes(bytes) => {
                 if self.client == self.upstream {
                     return passthrough(py, self.client, bytes, model);
                 }
-                let parsed = request::read(self.client, bytes.as_bytes())?;
-                let out = request::write(self.upstream, &parsed, model)?;
+                let (client, upstream, body) = (self.client, self.upstream, bytes.as_bytes());
+                let work = || {
+                    let parsed = request::read(client, body)?;
+                    request::write(upstream, &parsed, model, body.len() + 256)
+                };
+                // `bytes` is immutable and held for the whole call, so its buffer stays valid
+                // while other threads run.
+                let out = if body.len() >= DETACH_MIN_BYTES {
+                    py.detach(work)
+                } else {
+                    work()
+                }?;
                 Ok(PyBytes::new(py, &out))
             }
         }
@@ -150,8 +172,8 @@ fn passthrough<'py>(
     model: Option<&str>,
 ) -> PyResult<Bound<'py, PyBytes>> {
     match request::passthrough(api, bytes.as_bytes(), model)? {
-        std::borrow::Cow::Borrowed(_) => Ok(bytes),
-        std::borrow::Cow::Owned(out) => Ok(PyBytes::new(py, &out)),
+        Cow::Borrowed(_) => Ok(bytes),
+        Cow::Owned(out) => Ok(PyBytes::new(py, &out)),
     }
 }
 
@@ -195,10 +217,17 @@ impl PyResponseTranslator {
         body: Bound<'py, PyBytes>,
         model: &str,
     ) -> PyResult<Bound<'py, PyBytes>> {
-        match response::translate(self.upstream, self.client, body.as_bytes(), model)? {
-            std::borrow::Cow::Borrowed(_) => Ok(body),
-            std::borrow::Cow::Owned(out) => Ok(PyBytes::new(py, &out)),
+        if self.upstream == self.client {
+            return Ok(body);
         }
+        let (upstream, client, bytes) = (self.upstream, self.client, body.as_bytes());
+        let work = || response::translate(upstream, client, bytes, model).map(Cow::into_owned);
+        let out = if bytes.len() >= DETACH_MIN_BYTES {
+            py.detach(work)
+        } else {
+            work()
+        }?;
+        Ok(PyBytes::new(py, &out))
     }
 }
 
@@ -276,8 +305,8 @@ fn translate_error<'py>(
         upstream,
         error_type,
     )? {
-        std::borrow::Cow::Borrowed(_) => Ok(body),
-        std::borrow::Cow::Owned(out) => Ok(PyBytes::new(py, &out)),
+        Cow::Borrowed(_) => Ok(body),
+        Cow::Owned(out) => Ok(PyBytes::new(py, &out)),
     }
 }
 

@@ -12,22 +12,22 @@
 //!   that it never can be (cost above the bucket's capacity).
 //! * [`RateLimiter::charge`] takes tokens unconditionally (output tokens known after the fact) and
 //!   may put a bucket into debt, so later requests wait; [`RateLimiter::refund`] gives tokens back.
-//! * Memory is bounded: a bucket that is full again holds no information and is dropped (a few of
-//!   the least recently used are checked on every call; [`RateLimiter::sweep`] drops all), and at
-//!   `max_keys` buckets the least recently used one is evicted.
+//! * Memory is bounded: a bucket that is full again holds no information and is dropped (when a
+//!   call finds it full, by a periodic sweep amortized over calls, or by [`RateLimiter::sweep`]);
+//!   past `max_keys` buckets the least recently used are evicted (in batches of `max_keys / 16`).
 //! * Thread-safe: one `Mutex` around the state (calls are short and never block inside).
 //!
 //! The API is transport-free (no I/O, no clock), so the same limiter can be hosted in one process
 //! and called by the gateway's workers over any channel.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
 /// Default bound on the number of live buckets.
 pub const DEFAULT_MAX_KEYS: usize = 100_000;
 
-/// Full buckets checked for eviction (from the least recently used end) on every call.
-const IDLE_CHECKS_PER_CALL: usize = 2;
+/// Minimum calls between two automatic sweeps of full buckets.
+const SWEEP_EVERY: usize = 4096;
 
 /// The refill period of a limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -117,22 +117,22 @@ pub enum RateLimitError {
     Overflow,
 }
 
-type Key = (String, Limit);
-
 #[derive(Debug)]
 struct Bucket {
     /// GCRA theoretical arrival time, scaled: the instant the bucket is full again. `tat <= now`
     /// means full; `tat > now + capacity` means in debt.
     tat: i128,
-    /// Position in the recency order.
-    seq: u64,
+    /// Value of the call counter when the bucket was last touched (unique per bucket).
+    last_used: u64,
 }
 
 #[derive(Debug, Default)]
 struct State {
-    buckets: HashMap<Key, Bucket>,
-    recency: BTreeMap<u64, Key>,
-    next_seq: u64,
+    /// Buckets per limit, then per key (so a lookup borrows the key instead of allocating).
+    buckets: HashMap<Limit, HashMap<String, Bucket>>,
+    len: usize,
+    calls: u64,
+    calls_since_sweep: usize,
 }
 
 /// A set of keyed buckets; each `(key, limit)` pair is its own bucket.
@@ -224,37 +224,23 @@ impl RateLimiter {
     pub fn remaining(&self, key: &str, limit: Limit, now_s: f64) -> Result<i128, RateLimitError> {
         let now = scaled_now(now_s, limit)?;
         let state = self.lock();
-        let tat = state
+        let bucket = state
             .buckets
-            .get(&(key.to_owned(), limit))
-            .map_or(now, |b| b.tat.max(now));
+            .get(&limit)
+            .and_then(|per_key| per_key.get(key));
+        let tat = bucket.map_or(now, |b| b.tat.max(now));
         let used = tat - now;
         Ok((limit.capacity() - used).div_euclid(limit.per_token()))
     }
 
     /// Drops every bucket that is full at `now_s`; returns how many were dropped.
     pub fn sweep(&self, now_s: f64) -> Result<usize, RateLimitError> {
-        if !now_s.is_finite() {
-            return Err(RateLimitError::BadClock(now_s));
-        }
-        let mut state = self.lock();
-        let State {
-            buckets, recency, ..
-        } = &mut *state;
-        let before = buckets.len();
-        buckets.retain(|(_, limit), bucket| {
-            let keep = scaled_now(now_s, *limit).map_or(true, |now| bucket.tat > now);
-            if !keep {
-                recency.remove(&bucket.seq);
-            }
-            keep
-        });
-        Ok(before - buckets.len())
+        Ok(self.lock().drop_full(clock_ns(now_s)?))
     }
 
     /// Live buckets.
     pub fn len(&self) -> usize {
-        self.lock().buckets.len()
+        self.lock().len
     }
 
     pub fn is_empty(&self) -> bool {
@@ -266,8 +252,8 @@ impl RateLimiter {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Runs `f` on the bucket's `tat` (a new bucket starts full), then files the bucket as most
-    /// recently used, or drops it if `f` left it full.
+    /// Runs `f` on the bucket's `tat` (a new bucket starts full), then keeps the bucket, or drops
+    /// it if `f` left it full.
     fn with_bucket<T>(
         &self,
         key: &str,
@@ -277,71 +263,95 @@ impl RateLimiter {
     ) -> Result<T, RateLimitError> {
         let mut state = self.lock();
         let state = &mut *state;
-        let id = (key.to_owned(), limit);
-        let (mut tat, old_seq) = state
-            .buckets
-            .get(&id)
-            .map_or((now, None), |b| (b.tat, Some(b.seq)));
-        let out = f(&mut tat)?;
-        if let Some(seq) = old_seq {
-            state.recency.remove(&seq);
-        }
-        if tat <= now {
-            state.buckets.remove(&id);
+        state.calls += 1;
+        let per_key = state.buckets.entry(limit).or_default();
+        let out = if let Some(bucket) = per_key.get_mut(key) {
+            let out = f(&mut bucket.tat)?;
+            bucket.last_used = state.calls;
+            if bucket.tat <= now {
+                per_key.remove(key);
+                state.len -= 1;
+            }
+            out
         } else {
-            let seq = state.next_seq;
-            state.next_seq += 1;
-            state.recency.insert(seq, id.clone());
-            state.buckets.insert(id, Bucket { tat, seq });
+            let mut tat = now;
+            let out = f(&mut tat)?;
+            if tat > now {
+                let bucket = Bucket {
+                    tat,
+                    last_used: state.calls,
+                };
+                per_key.insert(key.to_owned(), bucket);
+                state.len += 1;
+            }
+            out
+        };
+        if per_key.is_empty() {
+            state.buckets.remove(&limit);
         }
-        state.evict(self.max_keys, now / i128::from(limit.tokens));
+        state.maintain(self.max_keys, now / i128::from(limit.tokens));
         Ok(out)
     }
 }
 
 impl State {
-    /// Drops full buckets from the least recently used end, then the oldest beyond `max_keys`.
-    /// `now_ns` is unscaled: each bucket scales it by its own limit.
-    fn evict(&mut self, max_keys: usize, now_ns: i128) {
-        for _ in 0..IDLE_CHECKS_PER_CALL {
-            let Some((&seq, (_, limit))) = self.recency.first_key_value() else {
-                break;
-            };
-            let Some(now) = now_ns.checked_mul(i128::from(limit.tokens)) else {
-                break;
-            };
-            if !self.buckets_is_full(seq, now) {
-                break;
+    /// Keeps memory bounded, amortized O(1) per call: every `max(len, SWEEP_EVERY)` calls, and
+    /// whenever there are more than `max_keys` buckets, full buckets are dropped; if that is not
+    /// enough, the least recently used are evicted down to `max_keys - max_keys / 16`, so the
+    /// O(len) pass runs at most once per `max_keys / 16` new keys.
+    fn maintain(&mut self, max_keys: usize, now_ns: i128) {
+        self.calls_since_sweep += 1;
+        if self.len <= max_keys && self.calls_since_sweep < self.len.max(SWEEP_EVERY) {
+            return;
+        }
+        self.drop_full(now_ns);
+        if self.len <= max_keys {
+            return;
+        }
+        let keep = max_keys - max_keys / 16;
+        let mut ages: Vec<u64> = self
+            .buckets
+            .values()
+            .flat_map(|per_key| per_key.values().map(|b| b.last_used))
+            .collect();
+        let Some(youngest_evicted) = ages.len().checked_sub(keep + 1) else {
+            return;
+        };
+        let (_, &mut cutoff, _) = ages.select_nth_unstable(youngest_evicted);
+        for per_key in self.buckets.values_mut() {
+            per_key.retain(|_, b| b.last_used > cutoff);
+        }
+        self.buckets.retain(|_, per_key| !per_key.is_empty());
+        self.len = self.buckets.values().map(HashMap::len).sum();
+    }
+
+    /// Drops every bucket that is full at `now_ns` (unscaled: scaled here per limit).
+    fn drop_full(&mut self, now_ns: i128) -> usize {
+        self.calls_since_sweep = 0;
+        let before = self.len;
+        for (limit, per_key) in &mut self.buckets {
+            if let Some(now) = now_ns.checked_mul(i128::from(limit.tokens)) {
+                per_key.retain(|_, b| b.tat > now);
             }
-            self.pop_oldest();
         }
-        while self.buckets.len() > max_keys {
-            self.pop_oldest();
-        }
-    }
-
-    fn buckets_is_full(&self, seq: u64, now: i128) -> bool {
-        self.recency
-            .get(&seq)
-            .and_then(|id| self.buckets.get(id))
-            .is_some_and(|b| b.tat <= now)
-    }
-
-    fn pop_oldest(&mut self) {
-        if let Some((_, id)) = self.recency.pop_first() {
-            self.buckets.remove(&id);
-        }
+        self.buckets.retain(|_, per_key| !per_key.is_empty());
+        self.len = self.buckets.values().map(HashMap::len).sum();
+        before - self.len
     }
 }
 
-fn scaled_now(now_s: f64, limit: Limit) -> Result<i128, RateLimitError> {
+/// `now_s` in whole nanoseconds.
+fn clock_ns(now_s: f64) -> Result<i128, RateLimitError> {
     if !now_s.is_finite() {
         return Err(RateLimitError::BadClock(now_s));
     }
     // A finite f64 saturates into i128 nanoseconds; any real clock is far inside the range.
-    #[allow(clippy::cast_possible_truncation)]
-    let ns = (now_s * 1e9).round() as i128;
-    ns.checked_mul(i128::from(limit.tokens))
+    Ok((now_s * 1e9).round() as i128)
+}
+
+fn scaled_now(now_s: f64, limit: Limit) -> Result<i128, RateLimitError> {
+    clock_ns(now_s)?
+        .checked_mul(i128::from(limit.tokens))
         .ok_or(RateLimitError::Overflow)
 }
 
@@ -475,20 +485,24 @@ mod tests {
 
     #[test]
     fn memory_is_bounded_and_idle_buckets_go() {
-        let rl = RateLimiter::new(100);
+        let rl = RateLimiter::new(160);
         let l = limit(10, "second");
         for i in 0..10_000 {
             let _ = rl.try_acquire(&format!("user-{i}"), l, 1, 0.0);
+            assert!(rl.len() <= 160);
         }
-        assert_eq!(rl.len(), 100);
-        // The most recent keys survive the LRU eviction.
+        // The most recent keys survive the LRU eviction; the oldest are gone.
         assert_eq!(rl.remaining("user-9999", l, 0.0), Ok(9));
         assert_eq!(rl.remaining("user-0", l, 0.0), Ok(10));
-        // Later, every bucket is full again: calls drain them and sweep drops the rest.
-        let _ = rl.try_acquire("other", l, 1, 10.0);
-        assert_eq!(rl.len(), 100 + 1 - IDLE_CHECKS_PER_CALL);
-        assert_eq!(rl.sweep(10.0), Ok(100 - IDLE_CHECKS_PER_CALL));
-        assert_eq!(rl.len(), 1);
+        // Later every bucket is full again: going over the cap drops them all first.
+        let old = rl.len();
+        for i in 0..=160 - old {
+            let _ = rl.try_acquire(&format!("late-{i}"), l, 1, 10.0);
+        }
+        assert_eq!(rl.len(), 161 - old);
+        let late = rl.len();
+        assert_eq!(rl.sweep(20.0), Ok(late));
+        assert!(rl.is_empty());
     }
 
     #[test]

@@ -14,8 +14,10 @@
 //!   After an error the stream is broken; the parser keeps returning the error. [`Parser::feed`]
 //!   returns the events completed before an error and reports the error on the next call.
 //!
-//! Rust callers (the stream translators) use [`Parser::feed_with`], which hands each event to a
-//! closure without collecting a `Vec`, and [`encode_event_into`], which appends to a buffer.
+//! Rust callers (the stream translators) use [`Parser::feed_with_ref`], which hands each event to
+//! a closure as an [`EventRef`] borrowing the parser's reused buffers (no allocation per event),
+//! or [`Parser::feed_with`] for owned [`Event`]s, and [`encode_event_into`], which appends to a
+//! buffer.
 //! [`LineFramer`] is the bare line splitter underneath, for callers that want lines, not events.
 
 mod encode;
@@ -47,6 +49,42 @@ impl Event {
     /// The event type, defaulting to `message` as the spec does.
     pub fn event_type(&self) -> &str {
         self.event.as_deref().unwrap_or("message")
+    }
+
+    /// A borrowed view.
+    pub fn as_event_ref(&self) -> EventRef<'_> {
+        EventRef {
+            event: self.event.as_deref(),
+            data: &self.data,
+            id: self.id.as_deref(),
+            retry: self.retry,
+        }
+    }
+}
+
+/// An event borrowed from the parser's buffers (see [`Parser::feed_with_ref`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct EventRef<'a> {
+    pub event: Option<&'a str>,
+    pub data: &'a str,
+    pub id: Option<&'a str>,
+    pub retry: Option<u64>,
+}
+
+impl EventRef<'_> {
+    /// The event type, defaulting to `message` as the spec does.
+    pub fn event_type(&self) -> &str {
+        self.event.unwrap_or("message")
+    }
+
+    /// An owned copy.
+    pub fn to_event(&self) -> Event {
+        Event {
+            event: self.event.map(str::to_owned),
+            data: self.data.to_owned(),
+            id: self.id.map(str::to_owned),
+            retry: self.retry,
+        }
     }
 }
 
@@ -122,12 +160,22 @@ impl Parser {
         }
     }
 
-    /// Feeds one chunk, calling `on_event` for each event it completes. Events before an error
-    /// have already been delivered when the error is returned.
+    /// Feeds one chunk, calling `on_event` with an owned copy of each event it completes. Events
+    /// before an error have already been delivered when the error is returned.
     pub fn feed_with(
         &mut self,
         chunk: &[u8],
         mut on_event: impl FnMut(Event),
+    ) -> Result<(), SseError> {
+        self.feed_with_ref(chunk, |e| on_event(e.to_event()))
+    }
+
+    /// Feeds one chunk, calling `on_event` with each event it completes, borrowed from the
+    /// parser's buffers (the allocation-light path: the buffers are reused across events).
+    pub fn feed_with_ref(
+        &mut self,
+        chunk: &[u8],
+        mut on_event: impl FnMut(EventRef<'_>),
     ) -> Result<(), SseError> {
         if let Some(err) = &self.failed {
             return Err(err.clone());
@@ -142,8 +190,9 @@ impl Parser {
         } = self;
         let limit = *max_event_bytes;
         let mut result = lines.feed(chunk, |line| {
-            if let Some(event) = block.take_line(line, limit, last_id)? {
-                on_event(event);
+            if block.take_line(line, limit, last_id)? {
+                on_event(block.event_ref(last_id.as_deref()));
+                block.clear_event();
             }
             Ok(())
         });
@@ -173,17 +222,14 @@ impl Parser {
         let leftover_bytes = self.block.raw_bytes.saturating_add(line.len());
         let mut unterminated = None;
         if self.failed.is_none() {
-            let limit = usize::MAX;
             let mut last_id = self.last_id.take();
             if !line.is_empty() {
-                // Cannot fail: the limit is usize::MAX.
-                let _ = self.block.take_line(&line, limit, &mut last_id);
+                // A non-empty line never dispatches, and cannot fail with an unbounded limit.
+                let _ = self.block.take_line(&line, usize::MAX, &mut last_id);
             }
-            unterminated = self
-                .block
-                .take_line(b"", limit, &mut last_id)
-                .ok()
-                .flatten();
+            if self.block.end_block() {
+                unterminated = Some(self.block.event_ref(last_id.as_deref()).to_event());
+            }
         }
         *self = Self::new(self.max_event_bytes);
         Tail {
@@ -220,15 +266,16 @@ impl Parser {
 }
 
 impl Block {
-    /// Interprets one line; returns the event a blank line dispatches.
+    /// Interprets one line; true when a blank line completed an event (read it with
+    /// [`Block::event_ref`], then [`Block::clear_event`]).
     fn take_line(
         &mut self,
         line: &[u8],
         limit: usize,
         last_id: &mut Option<String>,
-    ) -> Result<Option<Event>, SseError> {
+    ) -> Result<bool, SseError> {
         if line.is_empty() {
-            return Ok(self.dispatch(last_id.as_ref()));
+            return Ok(self.end_block());
         }
         self.raw_bytes = self.raw_bytes.saturating_add(line.len());
         if self.raw_bytes > limit {
@@ -238,7 +285,7 @@ impl Block {
             });
         }
         let (name, value) = match memchr::memchr(b':', line) {
-            Some(0) => return Ok(None),
+            Some(0) => return Ok(false),
             Some(pos) => {
                 let (name, value) = line.split_at(pos);
                 let value = value.get(1..).unwrap_or_default();
@@ -270,23 +317,38 @@ impl Block {
             }
             _ => {}
         }
-        Ok(None)
+        Ok(false)
     }
 
-    fn dispatch(&mut self, last_id: Option<&String>) -> Option<Event> {
+    /// Handles a blank line: true if the block holds an event to dispatch.
+    fn end_block(&mut self) -> bool {
         self.raw_bytes = 0;
         if self.data.is_empty() {
             self.event.clear();
-            return None;
+            return false;
         }
         self.data.pop();
-        let event = std::mem::take(&mut self.event);
-        Some(Event {
-            event: (!event.is_empty()).then_some(event),
-            data: std::mem::take(&mut self.data),
-            id: last_id.cloned(),
-            retry: self.retry.take(),
-        })
+        true
+    }
+
+    fn event_ref<'a>(&'a self, last_id: Option<&'a str>) -> EventRef<'a> {
+        EventRef {
+            event: (!self.event.is_empty()).then_some(self.event.as_str()),
+            data: &self.data,
+            id: last_id,
+            retry: self.retry,
+        }
+    }
+
+    /// Empties the buffers after a dispatch, keeping their capacity unless it grew large.
+    fn clear_event(&mut self) {
+        const KEEP_CAPACITY: usize = 1 << 16;
+        if self.data.capacity() > KEEP_CAPACITY {
+            self.data = String::new();
+        }
+        self.data.clear();
+        self.event.clear();
+        self.retry = None;
     }
 }
 
@@ -422,6 +484,20 @@ mod tests {
             Ok(1)
         );
         assert!(parser.feed(b"").is_err());
+    }
+
+    #[test]
+    fn borrowed_events_match_owned_ones() {
+        let stream = b"event: a\nid: 1\ndata: x\n\ndata: y\ndata: z\n\n";
+        let mut borrowed = Vec::new();
+        let mut parser = Parser::default();
+        let fed = parser.feed_with_ref(stream, |e| borrowed.push(e.to_event()));
+        assert_eq!(fed, Ok(()));
+        let owned = parse(&[stream]).0;
+        assert_eq!(borrowed, owned);
+        let refs: Vec<EventRef<'_>> = owned.iter().map(Event::as_event_ref).collect();
+        assert_eq!(refs.first().map(EventRef::event_type), Some("a"));
+        assert_eq!(refs.get(1).map(|e| e.data), Some("y\nz"));
     }
 
     #[test]

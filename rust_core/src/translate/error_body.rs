@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use serde_json::{json, Value};
 
 use super::error::TranslateError;
-use super::wire::json::Object;
+type Object = serde_json::Map<String, Value>;
 use super::ApiKind;
 
 /// Longest message kept from a non-JSON body, in bytes.
@@ -69,7 +69,8 @@ fn from_object(o: &Object) -> UpstreamError {
         Some(Value::Object(e)) => UpstreamError {
             message: str_field(e, "message").unwrap_or_default(),
             kind: str_field(e, "type").or_else(|| str_field(e, "status")),
-            code: e.get("code").filter(|c| !c.is_null()).cloned(),
+            // Gemini's numeric `code` only repeats the HTTP status; its `status` is the kind.
+            code: e.get("code").filter(|c| c.is_string()).cloned(),
             param: e.get("param").filter(|p| !p.is_null()).cloned(),
         },
         Some(Value::String(s)) => UpstreamError {

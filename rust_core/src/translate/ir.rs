@@ -6,8 +6,6 @@
 //! The IR keeps what at least two APIs can express. Whatever only one API has is either dropped
 //! on cross-API translation (documented per writer) or rejected with a clear error.
 
-use serde_json::Value;
-
 use super::common::{StopReason, Usage};
 use super::error::TranslateError;
 use super::ApiKind;
@@ -29,6 +27,18 @@ pub enum Image {
 }
 
 impl Image {
+    /// A file given as a `data:` URL or as bare base64 (assumed to be a PDF, as OpenAI does).
+    pub fn from_file_data(file_data: &str) -> Self {
+        if file_data.starts_with("data:") {
+            Self::from_url(file_data)
+        } else {
+            Self::Base64 {
+                media_type: "application/pdf".to_owned(),
+                data: file_data.to_owned(),
+            }
+        }
+    }
+
     /// From an OpenAI-style image URL: `data:<type>;base64,<data>` becomes inline data.
     pub fn from_url(url: &str) -> Self {
         if let Some(rest) = url.strip_prefix("data:") {
@@ -63,6 +73,12 @@ impl Image {
 pub enum Part {
     Text(String),
     Image(Image),
+    /// A document such as a PDF (Anthropic `document`, Chat `file`, Responses `input_file`,
+    /// Gemini non-image `inlineData`, Bedrock `document`); inline or by URL like an image.
+    Document {
+        source: Image,
+        name: Option<String>,
+    },
     /// A tool call made by the assistant; `arguments` is JSON text (an object).
     ToolCall {
         id: String,
@@ -91,12 +107,13 @@ pub struct Message {
     pub content: Vec<Part>,
 }
 
-/// A function tool the model may call; `parameters` is a JSON Schema object.
+/// A function tool the model may call; `parameters` is a JSON Schema object as JSON text,
+/// copied through byte for byte (writers embed it raw).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tool {
     pub name: String,
     pub description: Option<String>,
-    pub parameters: Value,
+    pub parameters: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,9 +136,10 @@ pub enum Effort {
 }
 
 impl Effort {
+    /// An OpenAI effort name; `none` (no reasoning) is not an effort and gives `None`.
     pub fn parse(s: &str) -> Option<Self> {
         Some(match s {
-            "minimal" | "none" => Self::Minimal,
+            "minimal" => Self::Minimal,
             "low" => Self::Low,
             "medium" => Self::Medium,
             "high" | "xhigh" | "max" => Self::High,
@@ -159,6 +177,22 @@ impl Effort {
     }
 }
 
+/// The shape the answer must take (OpenAI `response_format`, Responses `text.format`, Gemini
+/// `responseMimeType` + `responseJsonSchema`). Anthropic and Bedrock have no stable equivalent:
+/// their writers drop it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResponseFormat {
+    Text,
+    JsonObject,
+    JsonSchema {
+        name: String,
+        description: Option<String>,
+        /// JSON Schema as JSON text.
+        schema: String,
+        strict: Option<bool>,
+    },
+}
+
 /// Whether and how much the model should reason before answering.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Reasoning {
@@ -188,7 +222,9 @@ pub struct Request {
     pub user: Option<String>,
     /// Chat `web_search_options` (from Responses `web_search_preview` tools); only the Chat writer
     /// can express it.
-    pub web_search: Option<serde_json::Map<String, Value>>,
+    /// As a JSON object's text.
+    pub web_search: Option<String>,
+    pub response_format: Option<ResponseFormat>,
     /// The first thing the client API allows but no other API can express (path, what). Readers
     /// record it instead of failing so that same-API passthrough and `inspect` still work; every
     /// cross-API writer refuses a request that has one.
@@ -225,6 +261,27 @@ impl Request {
                 target,
             }),
         }
+    }
+
+    /// Every tool result must answer an earlier tool call: each target API rejects orphans, and
+    /// saying so here names the id instead of relaying an upstream's puzzling 400.
+    pub fn check_tool_pairing(&self) -> Result<(), TranslateError> {
+        let mut calls: Vec<&str> = Vec::new();
+        for part in self.messages.iter().flat_map(|m| &m.content) {
+            match part {
+                Part::ToolCall { id, .. } => calls.push(id),
+                Part::ToolResult { call_id, .. } if !calls.contains(&call_id.as_str()) => {
+                    return Err(TranslateError::Invalid {
+                        path: "messages".into(),
+                        reason: format!(
+                            "the tool result for {call_id:?} answers no earlier tool call"
+                        ),
+                    });
+                }
+                _ => {}
+            }
+        }
+        Ok(())
     }
 
     /// Whether any message carries a tool call or result.

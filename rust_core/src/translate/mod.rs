@@ -19,6 +19,9 @@ pub mod response;
 pub mod stream;
 pub mod wire;
 
+#[cfg(test)]
+mod proptests;
+
 use std::fmt;
 use std::str::FromStr;
 

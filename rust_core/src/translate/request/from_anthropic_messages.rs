@@ -4,13 +4,11 @@
 //! of server tools) are dropped; user content that would be lost (`document`, server tools) is
 //! recorded as unsupported.
 
-use serde_json::Value;
-
 use crate::translate::error::TranslateError;
 use crate::translate::ir::{Effort, Image, Part, Reasoning, Request, Role, Tool, ToolChoice};
 use crate::translate::wire::json::{
     as_object, get, opt_array, opt_bool, opt_f64, opt_object, opt_str, opt_u64, req_str,
-    str_or_strs, to_text, Object, Path,
+    str_or_strs, to_text, Object, Path, Value,
 };
 
 use super::from_openai_chat::empty_schema;
@@ -47,7 +45,7 @@ pub fn read(obj: &Object) -> Result<Request, TranslateError> {
     }
     match get(obj, "system") {
         None => {}
-        Some(Value::String(s)) => req.system.push(s.clone()),
+        Some(Value::String(s)) => req.system.push(s.to_string()),
         Some(Value::Array(blocks)) => {
             let sp = root.key("system");
             let mut text = String::new();
@@ -114,7 +112,7 @@ fn read_tools(obj: &Object, req: &mut Request) -> Result<(), TranslateError> {
             req.tools.push(Tool {
                 name: req_str(t, "name", &p)?.to_owned(),
                 description: opt_str(t, "description", &p)?.map(str::to_owned),
-                parameters: get(t, "input_schema").cloned().unwrap_or_else(empty_schema),
+                parameters: get(t, "input_schema").map_or_else(empty_schema, Value::to_json),
             });
         }
     }
@@ -155,7 +153,7 @@ fn blocks(m: &Object, p: &Path<'_>, req: &mut Request) -> Result<Vec<Part>, Tran
     let cp = p.key("content");
     match get(m, "content") {
         None => Err(cp.missing()),
-        Some(Value::String(s)) => Ok(vec![Part::Text(s.clone())]),
+        Some(Value::String(s)) => Ok(vec![Part::Text(s.to_string())]),
         Some(Value::Array(items)) => {
             let mut parts = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
@@ -174,6 +172,29 @@ fn block(b: &Object, p: &Path<'_>, req: &mut Request) -> Result<Option<Part>, Tr
     Ok(Some(match req_str(b, "type", p)? {
         "text" => Part::Text(req_str(b, "text", p)?.to_owned()),
         "image" => Part::Image(image(b, p)?),
+        "document" => {
+            let sp = p.key("source");
+            let source = opt_object(b, "source", p)?.ok_or_else(|| sp.missing())?;
+            let name = opt_str(b, "title", p)?.map(str::to_owned);
+            match req_str(source, "type", &sp)? {
+                "base64" => Part::Document {
+                    source: Image::Base64 {
+                        media_type: req_str(source, "media_type", &sp)?.to_owned(),
+                        data: req_str(source, "data", &sp)?.to_owned(),
+                    },
+                    name,
+                },
+                "url" => Part::Document {
+                    source: Image::Url(req_str(source, "url", &sp)?.to_owned()),
+                    name,
+                },
+                "text" => Part::Text(req_str(source, "data", &sp)?.to_owned()),
+                other => {
+                    req.mark_unsupported(sp.to_string(), format!("a {other:?} document source"));
+                    return Ok(None);
+                }
+            }
+        }
         "thinking" => Part::Reasoning {
             text: req_str(b, "thinking", p)?.to_owned(),
             signature: opt_str(b, "signature", p)?.map(str::to_owned),
@@ -188,7 +209,7 @@ fn block(b: &Object, p: &Path<'_>, req: &mut Request) -> Result<Option<Part>, Tr
             let is_error = opt_bool(b, "is_error", p)?.unwrap_or(false);
             let content = match get(b, "content") {
                 None => Vec::new(),
-                Some(Value::String(s)) => vec![Part::Text(s.clone())],
+                Some(Value::String(s)) => vec![Part::Text(s.to_string())],
                 Some(Value::Array(items)) => {
                     let cp = p.key("content");
                     let mut parts = Vec::new();

@@ -5,13 +5,13 @@
 //! camelCase and the snake_case Google's own curl samples use. Function calls without an `id`
 //! get one (`call_<n>`), and responses pair with the earliest unanswered call of the same name.
 
-use serde_json::Value;
-
 use crate::translate::error::TranslateError;
-use crate::translate::ir::{Effort, Image, Part, Reasoning, Request, Role, Tool, ToolChoice};
+use crate::translate::ir::{
+    Effort, Image, Part, Reasoning, Request, ResponseFormat, Role, Tool, ToolChoice,
+};
 use crate::translate::wire::json::{
     as_object, get, opt_array, opt_bool, opt_f64, opt_object, opt_str, opt_u64, req_str, to_text,
-    Object, Path,
+    Object, Path, Value,
 };
 
 use super::from_openai_chat::empty_schema;
@@ -49,6 +49,20 @@ pub fn read(obj: &Object) -> Result<Request, TranslateError> {
                 gp.key("candidateCount").to_string(),
                 "more than one candidate",
             );
+        }
+        let mime = opt_str(cfg, k(cfg, "responseMimeType", "response_mime_type"), &gp)?;
+        if mime == Some("application/json") {
+            let schema = get(cfg, k(cfg, "responseJsonSchema", "response_json_schema"))
+                .or_else(|| get(cfg, k(cfg, "responseSchema", "response_schema")));
+            req.response_format = Some(match schema {
+                Some(s) => ResponseFormat::JsonSchema {
+                    name: "response".into(),
+                    description: None,
+                    schema: lower_openapi_types(s),
+                    strict: None,
+                },
+                None => ResponseFormat::JsonObject,
+            });
         }
         if let Some(t) = opt_object(cfg, k(cfg, "thinkingConfig", "thinking_config"), &gp)? {
             let tp = gp.key("thinkingConfig");
@@ -124,7 +138,7 @@ fn read_tools(obj: &Object, req: &mut Request) -> Result<(), TranslateError> {
             let t = as_object(t, &p)?;
             let decl_key = k(t, "functionDeclarations", "function_declarations");
             let Some(decls) = opt_array(t, decl_key, &p)? else {
-                let kind = t.keys().next().map_or("empty", String::as_str);
+                let kind = t.keys().next().unwrap_or("empty");
                 req.mark_unsupported(p.to_string(), format!("the built-in tool {kind:?}"));
                 continue;
             };
@@ -134,7 +148,6 @@ fn read_tools(obj: &Object, req: &mut Request) -> Result<(), TranslateError> {
                 let d = as_object(d, &fp)?;
                 let params = get(d, k(d, "parametersJsonSchema", "parameters_json_schema"))
                     .or_else(|| get(d, "parameters"))
-                    .cloned()
                     .map_or_else(empty_schema, lower_openapi_types);
                 req.tools.push(Tool {
                     name: req_str(d, "name", &fp)?.to_owned(),
@@ -161,7 +174,7 @@ fn read_tools(obj: &Object, req: &mut Request) -> Result<(), TranslateError> {
                 None | Some("AUTO" | "MODE_UNSPECIFIED" | "VALIDATED") => Some(ToolChoice::Auto),
                 Some("NONE") => Some(ToolChoice::None),
                 Some("ANY") => match allowed.map(Vec::as_slice) {
-                    Some([Value::String(name)]) => Some(ToolChoice::Tool(name.clone())),
+                    Some([Value::String(name)]) => Some(ToolChoice::Tool(name.to_string())),
                     _ => Some(ToolChoice::Required),
                 },
                 Some(other) => {
@@ -174,15 +187,17 @@ fn read_tools(obj: &Object, req: &mut Request) -> Result<(), TranslateError> {
 }
 
 /// Gemini's OpenAPI-style schemas spell types in upper case (`OBJECT`); JSON Schema wants them
-/// lower case.
-fn lower_openapi_types(mut v: Value) -> Value {
-    fn walk(v: &mut Value) {
+/// lower case. Returns the schema as JSON text.
+fn lower_openapi_types(v: &Value<'_>) -> String {
+    fn walk(v: &mut Value<'_>) {
         match v {
             Value::Object(o) => {
-                for (key, child) in o.iter_mut() {
+                for (key, child) in &mut o.0 {
                     if key == "type" {
                         if let Value::String(s) = child {
-                            *s = s.to_ascii_lowercase();
+                            if s.bytes().any(|b| b.is_ascii_uppercase()) {
+                                *s = s.to_ascii_lowercase().into();
+                            }
                         }
                     } else {
                         walk(child);
@@ -193,8 +208,18 @@ fn lower_openapi_types(mut v: Value) -> Value {
             _ => {}
         }
     }
+    let mut v = v.clone();
     walk(&mut v);
-    v
+    v.to_json()
+}
+
+/// Gemini carries images and documents alike as `inlineData`/`fileData`; the type decides.
+fn media_part(media_type: &str, source: Image) -> Part {
+    if media_type.starts_with("image/") {
+        Part::Image(source)
+    } else {
+        Part::Document { source, name: None }
+    }
 }
 
 fn read_parts(
@@ -223,15 +248,17 @@ fn read_parts(
             }
         } else if let Some(d) = opt_object(o, k(o, "inlineData", "inline_data"), &ip)? {
             let dp = ip.key("inlineData");
-            parts.push(Part::Image(Image::Base64 {
-                media_type: req_str(d, k(d, "mimeType", "mime_type"), &dp)?.to_owned(),
+            let media_type = req_str(d, k(d, "mimeType", "mime_type"), &dp)?;
+            let source = Image::Base64 {
+                media_type: media_type.to_owned(),
                 data: req_str(d, "data", &dp)?.to_owned(),
-            }));
+            };
+            parts.push(media_part(media_type, source));
         } else if let Some(d) = opt_object(o, k(o, "fileData", "file_data"), &ip)? {
             let dp = ip.key("fileData");
-            parts.push(Part::Image(Image::Url(
-                req_str(d, k(d, "fileUri", "file_uri"), &dp)?.to_owned(),
-            )));
+            let media_type = opt_str(d, k(d, "mimeType", "mime_type"), &dp)?.unwrap_or("image/*");
+            let source = Image::Url(req_str(d, k(d, "fileUri", "file_uri"), &dp)?.to_owned());
+            parts.push(media_part(media_type, source));
         } else if let Some(fc) = opt_object(o, k(o, "functionCall", "function_call"), &ip)? {
             let fp = ip.key("functionCall");
             let name = req_str(fc, "name", &fp)?.to_owned();
@@ -267,8 +294,8 @@ fn read_parts(
                 // The writers wrap plain text as `{"result": text}`; unwrap it again.
                 Some(Value::Object(r)) if r.len() == 1 => {
                     match r.get("result").or_else(|| r.get("output")) {
-                        Some(Value::String(s)) => s.clone(),
-                        _ => to_text(&Value::Object(r.clone())),
+                        Some(Value::String(s)) => s.to_string(),
+                        _ => r.to_json(),
                     }
                 }
                 Some(v) => to_text(v),
@@ -283,7 +310,7 @@ fn read_parts(
         } else if o.contains_key("thoughtSignature") || o.contains_key("thought_signature") {
             // A bare signature part carries nothing another API can use.
         } else {
-            let kind = o.keys().next().map_or("empty", String::as_str);
+            let kind = o.keys().next().unwrap_or("empty");
             req.mark_unsupported(ip.to_string(), format!("a {kind:?} part"));
         }
     }
@@ -307,7 +334,10 @@ mod tests {
         let r = read(&parse_object(body.as_bytes()).unwrap()).unwrap();
         assert_eq!(r.system, vec!["s"]);
         assert_eq!(r.max_tokens, Some(50));
-        assert_eq!(r.tools[0].parameters["properties"]["a"]["type"], "number");
+        assert_eq!(
+            r.tools[0].parameters,
+            r#"{"type":"object","properties":{"a":{"type":"number"}}}"#
+        );
         let Part::ToolCall { id, .. } = &r.messages[1].content[0] else {
             panic!()
         };

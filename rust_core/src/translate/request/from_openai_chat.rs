@@ -2,13 +2,13 @@
 //! §14 data model). Every system and developer message is kept, in order (the reference kept
 //! only the last). Consecutive tool messages merge into one user turn of tool results.
 
-use serde_json::Value;
-
 use crate::translate::error::TranslateError;
-use crate::translate::ir::{Effort, Image, Part, Reasoning, Request, Role, Tool, ToolChoice};
+use crate::translate::ir::{
+    Effort, Image, Part, Reasoning, Request, ResponseFormat, Role, Tool, ToolChoice,
+};
 use crate::translate::wire::json::{
     as_object, get, opt_array, opt_bool, opt_f64, opt_object, opt_str, opt_u64, req_str,
-    str_or_strs, Object, Path,
+    str_or_strs, Object, Path, Value,
 };
 
 pub fn read(obj: &Object) -> Result<Request, TranslateError> {
@@ -28,10 +28,10 @@ pub fn read(obj: &Object) -> Result<Request, TranslateError> {
         user: opt_str(obj, "user", &root)?.map(str::to_owned),
         ..Request::default()
     };
-    if let Some(effort) = opt_str(obj, "reasoning_effort", &root)? {
+    if let Some(effort) = opt_str(obj, "reasoning_effort", &root)?.filter(|e| *e != "none") {
         let effort = Effort::parse(effort).ok_or_else(|| {
             root.key("reasoning_effort")
-                .invalid("expected one of minimal, low, medium, high")
+                .invalid("expected one of none, minimal, low, medium, high")
         })?;
         req.reasoning = Some(Reasoning {
             effort,
@@ -42,7 +42,29 @@ pub fn read(obj: &Object) -> Result<Request, TranslateError> {
         req.mark_unsupported("n".into(), "more than one choice (n > 1)");
     }
     if let Some(opts) = opt_object(obj, "web_search_options", &root)? {
-        req.web_search = Some(opts.clone());
+        req.web_search = Some(opts_text(opts));
+    }
+    if let Some(rf) = opt_object(obj, "response_format", &root)? {
+        let p = root.key("response_format");
+        req.response_format = Some(match req_str(rf, "type", &p)? {
+            "text" => ResponseFormat::Text,
+            "json_object" => ResponseFormat::JsonObject,
+            "json_schema" => {
+                let sp = p.key("json_schema");
+                let js = opt_object(rf, "json_schema", &p)?.ok_or_else(|| sp.missing())?;
+                ResponseFormat::JsonSchema {
+                    name: opt_str(js, "name", &sp)?.unwrap_or("response").to_owned(),
+                    description: opt_str(js, "description", &sp)?.map(str::to_owned),
+                    schema: get(js, "schema").map_or_else(empty_schema, Value::to_json),
+                    strict: opt_bool(js, "strict", &sp)?,
+                }
+            }
+            other => {
+                return Err(p
+                    .key("type")
+                    .invalid(format!("unknown response format {other:?}")))
+            }
+        });
     }
     read_tools(obj, &mut req)?;
     let messages_path = root.key("messages");
@@ -70,13 +92,13 @@ fn read_tools(obj: &Object, req: &mut Request) -> Result<(), TranslateError> {
             req.tools.push(Tool {
                 name: req_str(f, "name", &fp)?.to_owned(),
                 description: opt_str(f, "description", &fp)?.map(str::to_owned),
-                parameters: get(f, "parameters").cloned().unwrap_or_else(empty_schema),
+                parameters: get(f, "parameters").map_or_else(empty_schema, Value::to_json),
             });
         }
     }
     req.tool_choice = match get(obj, "tool_choice") {
         None => None,
-        Some(Value::String(s)) => Some(match s.as_str() {
+        Some(Value::String(s)) => Some(match s.as_ref() {
             "auto" => ToolChoice::Auto,
             "required" => ToolChoice::Required,
             "none" => ToolChoice::None,
@@ -98,8 +120,12 @@ fn read_tools(obj: &Object, req: &mut Request) -> Result<(), TranslateError> {
 }
 
 /// `{"type": "object", "properties": {}}`: the schema of a tool without parameters.
-pub fn empty_schema() -> Value {
-    serde_json::json!({"type": "object", "properties": {}})
+pub fn empty_schema() -> String {
+    r#"{"type":"object","properties":{}}"#.to_owned()
+}
+
+fn opts_text(opts: &crate::translate::wire::json::Object<'_>) -> String {
+    serde_json::to_string(opts).unwrap_or_default()
 }
 
 fn read_message(m: &Value, p: &Path<'_>, req: &mut Request) -> Result<(), TranslateError> {
@@ -190,7 +216,7 @@ fn content_parts(m: &Object, p: &Path<'_>, req: &mut Request) -> Result<Vec<Part
         Some(Value::String(s)) => Ok(if s.is_empty() {
             Vec::new()
         } else {
-            vec![Part::Text(s.clone())]
+            vec![Part::Text(s.to_string())]
         }),
         Some(Value::Array(items)) => {
             let mut parts = Vec::with_capacity(items.len());
@@ -202,7 +228,7 @@ fn content_parts(m: &Object, p: &Path<'_>, req: &mut Request) -> Result<Vec<Part
                     "refusal" => parts.push(Part::Text(req_str(item, "refusal", &ip)?.to_owned())),
                     "image_url" => {
                         let url = match get(item, "image_url") {
-                            Some(Value::String(u)) => u.as_str(),
+                            Some(Value::String(u)) => u.as_ref(),
                             Some(Value::Object(o)) => req_str(o, "url", &ip.key("image_url"))?,
                             Some(_) => {
                                 return Err(ip.key("image_url").type_error("an object with a url"))
@@ -210,6 +236,17 @@ fn content_parts(m: &Object, p: &Path<'_>, req: &mut Request) -> Result<Vec<Part
                             None => return Err(ip.key("image_url").missing()),
                         };
                         parts.push(Part::Image(Image::from_url(url)));
+                    }
+                    "file" => {
+                        let fp = ip.key("file");
+                        let file = opt_object(item, "file", &ip)?.ok_or_else(|| fp.missing())?;
+                        match opt_str(file, "file_data", &fp)? {
+                            Some(data) => parts.push(Part::Document {
+                                source: Image::from_file_data(data),
+                                name: opt_str(file, "filename", &fp)?.map(str::to_owned),
+                            }),
+                            None => req.mark_unsupported(ip.to_string(), "a file given by file_id"),
+                        }
                     }
                     other => {
                         req.mark_unsupported(ip.to_string(), format!("a {other:?} content part"));

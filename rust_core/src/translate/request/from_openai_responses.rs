@@ -6,16 +6,17 @@
 //! (`file_search`, `code_interpreter`, `computer`, …) are unsupported outside Responses.
 //! `previous_response_id` is resolved by the state layer before translation, so it is ignored.
 
-use serde_json::{json, Value};
-
 use crate::translate::error::TranslateError;
-use crate::translate::ir::{Effort, Image, Part, Reasoning, Request, Role, Tool, ToolChoice};
+use crate::translate::ir::{
+    Effort, Image, Part, Reasoning, Request, ResponseFormat, Role, Tool, ToolChoice,
+};
 use crate::translate::wire::json::{
     as_object, get, opt_array, opt_bool, opt_f64, opt_object, opt_str, opt_u64, req_str, to_text,
-    Object, Path,
+    Object, Path, Value,
 };
 
 use super::from_openai_chat::empty_schema;
+use crate::translate::wire::edit;
 
 pub fn read(obj: &Object) -> Result<Request, TranslateError> {
     let root = Path::Root;
@@ -42,10 +43,27 @@ pub fn read(obj: &Object) -> Result<Request, TranslateError> {
             }
         }
     }
+    if let Some(text) = opt_object(obj, "text", &root)? {
+        let tp = root.key("text");
+        if let Some(f) = opt_object(text, "format", &tp)? {
+            let p = tp.key("format");
+            req.response_format = Some(match req_str(f, "type", &p)? {
+                "json_object" => ResponseFormat::JsonObject,
+                "json_schema" => ResponseFormat::JsonSchema {
+                    name: opt_str(f, "name", &p)?.unwrap_or("response").to_owned(),
+                    description: opt_str(f, "description", &p)?.map(str::to_owned),
+                    schema: get(f, "schema").map_or_else(empty_schema, Value::to_json),
+                    strict: opt_bool(f, "strict", &p)?,
+                },
+                _ => ResponseFormat::Text,
+            });
+        }
+    }
     read_tools(obj, &mut req)?;
     match get(obj, "input") {
-        None => return Err(root.key("input").missing()),
-        Some(Value::String(s)) => req.push(Role::User, vec![Part::Text(s.clone())]),
+        // Optional in the Responses API (a stored prompt or previous_response_id may supply it).
+        None => {}
+        Some(Value::String(s)) => req.push(Role::User, vec![Part::Text(s.to_string())]),
         Some(Value::Array(items)) => {
             let ip = root.key("input");
             for (i, item) in items.iter().enumerate() {
@@ -72,7 +90,7 @@ fn read_tools(obj: &Object, req: &mut Request) -> Result<(), TranslateError> {
     }
     req.tool_choice = match get(obj, "tool_choice") {
         None => None,
-        Some(Value::String(s)) => Some(match s.as_str() {
+        Some(Value::String(s)) => Some(match s.as_ref() {
             "required" => ToolChoice::Required,
             "none" => ToolChoice::None,
             _ => ToolChoice::Auto,
@@ -88,15 +106,29 @@ fn read_tools(obj: &Object, req: &mut Request) -> Result<(), TranslateError> {
     Ok(())
 }
 
+/// Custom (free-text) tools become function tools taking `{input: string}` (§3.6).
+const CUSTOM_TOOL_SCHEMA: &str =
+    r#"{"type":"object","properties":{"input":{"type":"string"}},"required":["input"]}"#;
+
 fn read_tool(t: &Value, p: &Path<'_>, req: &mut Request) -> Result<(), TranslateError> {
     let t = as_object(t, p)?;
     match req_str(t, "type", p)? {
         "function" => {
-            let mut parameters = get(t, "parameters").cloned().unwrap_or_else(empty_schema);
-            if let Some(schema) = parameters.as_object_mut() {
-                schema.entry("type").or_insert_with(|| json!("object"));
-                schema.entry("properties").or_insert_with(|| json!({}));
-            }
+            // §3.6: Chat needs `type: object` with `properties`.
+            let parameters = match get(t, "parameters") {
+                Some(Value::Object(schema)) => {
+                    let mut schema = schema.clone();
+                    if !schema.contains_key("type") {
+                        schema.insert("type", Value::String("object".into()));
+                    }
+                    if !schema.contains_key("properties") {
+                        schema.insert("properties", Value::Object(Object::default()));
+                    }
+                    Value::Object(schema).to_json()
+                }
+                Some(other) => other.to_json(),
+                None => empty_schema(),
+            };
             req.tools.push(Tool {
                 name: req_str(t, "name", p)?.to_owned(),
                 description: opt_str(t, "description", p)?.map(str::to_owned),
@@ -109,11 +141,7 @@ fn read_tool(t: &Value, p: &Path<'_>, req: &mut Request) -> Result<(), Translate
                 name: opt_str(t, "name", p)?
                     .map_or_else(|| format!("custom_tool_{n}"), str::to_owned),
                 description: opt_str(t, "description", p)?.map(str::to_owned),
-                parameters: json!({
-                    "type": "object",
-                    "properties": {"input": {"type": "string"}},
-                    "required": ["input"],
-                }),
+                parameters: CUSTOM_TOOL_SCHEMA.to_owned(),
             });
         }
         "namespace" => {
@@ -125,23 +153,23 @@ fn read_tool(t: &Value, p: &Path<'_>, req: &mut Request) -> Result<(), Translate
             }
         }
         "web_search_preview" | "web_search" | "web_search_preview_2025_03_11" => {
-            let mut opts = Object::new();
+            let mut opts = Object::default();
             if let Some(size) = get(t, "search_context_size") {
-                opts.insert("search_context_size".into(), size.clone());
+                opts.insert("search_context_size", size.clone());
             }
             if let Some(loc) = opt_object(t, "user_location", p)? {
-                let mut approx = Object::new();
+                let mut approx = Object::default();
                 for key in ["city", "country", "region", "timezone"] {
                     if let Some(v) = get(loc, key) {
-                        approx.insert(key.into(), v.clone());
+                        approx.insert(key, v.clone());
                     }
                 }
-                opts.insert(
-                    "user_location".into(),
-                    json!({"type": "approximate", "approximate": approx}),
-                );
+                let mut location = Object::default();
+                location.insert("type", Value::String("approximate".into()));
+                location.insert("approximate", Value::Object(approx));
+                opts.insert("user_location", Value::Object(location));
             }
-            req.web_search = Some(opts);
+            req.web_search = Some(Value::Object(opts).to_json());
         }
         other => req.mark_unsupported(
             p.key("type").to_string(),
@@ -187,14 +215,17 @@ fn read_item(item: &Value, p: &Path<'_>, req: &mut Request) -> Result<(), Transl
             vec![Part::ToolCall {
                 id: req_str(o, "call_id", p)?.to_owned(),
                 name: req_str(o, "name", p)?.to_owned(),
-                arguments: to_text(&json!({"input": req_str(o, "input", p)?})),
+                arguments: format!(
+                    r#"{{"input":{}}}"#,
+                    edit::json_string(req_str(o, "input", p)?)
+                ),
             }],
         ),
         "function_call_output" | "custom_tool_call_output" => {
             let call_id = req_str(o, "call_id", p)?.to_owned();
             let content = match get(o, "output") {
                 None => Vec::new(),
-                Some(Value::String(s)) => vec![Part::Text(s.clone())],
+                Some(Value::String(s)) => vec![Part::Text(s.to_string())],
                 Some(Value::Array(items)) => {
                     let op = p.key("output");
                     content_items(items, &op, req)?
@@ -246,7 +277,7 @@ fn message_content(
 ) -> Result<Vec<Part>, TranslateError> {
     match get(o, "content") {
         None => Ok(Vec::new()),
-        Some(Value::String(s)) => Ok(vec![Part::Text(s.clone())]),
+        Some(Value::String(s)) => Ok(vec![Part::Text(s.to_string())]),
         Some(Value::Array(items)) => content_items(items, &p.key("content"), req),
         Some(_) => Err(p
             .key("content")
@@ -272,6 +303,22 @@ fn content_items(
                 Some(url) => parts.push(Part::Image(Image::from_url(url))),
                 None => req.mark_unsupported(cp.to_string(), "an image given by file_id"),
             },
+            "input_file" => {
+                let name = opt_str(c, "filename", &cp)?.map(str::to_owned);
+                if let Some(data) = opt_str(c, "file_data", &cp)? {
+                    parts.push(Part::Document {
+                        source: Image::from_file_data(data),
+                        name,
+                    });
+                } else if let Some(url) = opt_str(c, "file_url", &cp)? {
+                    parts.push(Part::Document {
+                        source: Image::Url(url.to_owned()),
+                        name,
+                    });
+                } else {
+                    req.mark_unsupported(cp.to_string(), "a file given by file_id");
+                }
+            }
             other => req.mark_unsupported(cp.to_string(), format!("a {other:?} content part")),
         }
     }
@@ -302,7 +349,10 @@ mod tests {
         .unwrap();
         assert_eq!(r.system, vec!["be brief"]);
         assert_eq!(r.tools.len(), 2);
-        assert_eq!(r.tools[0].parameters["type"], "object");
+        assert_eq!(
+            r.tools[0].parameters,
+            r#"{"type":"object","properties":{}}"#
+        );
         assert!(r.web_search.is_some());
         assert_eq!(r.messages.len(), 3);
         assert_eq!(r.messages[1].content.len(), 2);

@@ -1,7 +1,8 @@
 //! Request translation (inventory §3.7): client body → [`ir::Request`] → upstream body, and the
 //! routing facts the gateway needs (`inspect`). Same-API pairs skip the IR: the body passes
-//! through byte for byte except the fields we must change (`model`, and for OpenAI Chat the
-//! §3.6 quirks of reasoning models), and is returned unchanged when nothing changes.
+//! through byte for byte except the fields we must change (`model`; for OpenAI Chat the §3.6
+//! quirks of reasoning models and, on streaming requests, `stream_options.include_usage: true`
+//! so the gateway sees usage), and is returned unchanged when nothing changes.
 //!
 //! Bedrock Converse is upstream-only; Gemini and Bedrock carry the model in the URL, so the
 //! `model` argument is not written into their bodies.
@@ -19,7 +20,7 @@ pub mod to_openai_responses;
 use std::borrow::Cow;
 
 use super::error::TranslateError;
-use super::ir::Request;
+use super::ir::{self, Request};
 use super::wire::edit::{self, Edit, TopLevel};
 use super::wire::json::{parse_object, Object};
 use super::ApiKind;
@@ -62,21 +63,46 @@ pub fn read(client: ApiKind, body: &[u8]) -> Result<Request, TranslateError> {
     read_object(client, &parse_object(body)?)
 }
 
-/// Writes the IR as an upstream body. `model` overrides the IR's model where the body has one.
+/// Writes the IR as an upstream body. `model` overrides the IR's model where the body has one;
+/// `size_hint` (about the client body's length) sizes the output buffer.
 pub fn write(
     upstream: ApiKind,
     req: &Request,
     model: Option<&str>,
+    size_hint: usize,
 ) -> Result<Vec<u8>, TranslateError> {
     req.check_supported(upstream)?;
-    let value = match upstream {
-        ApiKind::OpenAiChat => to_openai_chat::write(req, model),
-        ApiKind::AnthropicMessages => to_anthropic_messages::write(req, model)?,
-        ApiKind::OpenAiResponses => to_openai_responses::write(req, model),
-        ApiKind::BedrockConverse => to_bedrock_converse::write(req, model)?,
-        ApiKind::Gemini => to_gemini::write(req)?,
-    };
-    serde_json::to_vec(&value).map_err(|e| TranslateError::json(&e))
+    req.check_tool_pairing()?;
+    if upstream == ApiKind::OpenAiChat {
+        check_chat_documents(req)?;
+    }
+    match upstream {
+        ApiKind::AnthropicMessages => to_anthropic_messages::write(req, model, size_hint),
+        ApiKind::BedrockConverse => to_bedrock_converse::write(req, model, size_hint),
+        ApiKind::Gemini => to_gemini::write(req, size_hint),
+        ApiKind::OpenAiChat => Ok(to_openai_chat::write(req, model, size_hint)),
+        ApiKind::OpenAiResponses => Ok(to_openai_responses::write(req, model, size_hint)),
+    }
+}
+
+/// Chat takes files inline only (`file_data`), not by URL.
+fn check_chat_documents(req: &Request) -> Result<(), TranslateError> {
+    for (i, m) in req.messages.iter().enumerate() {
+        for part in &m.content {
+            if let ir::Part::Document {
+                source: ir::Image::Url(_),
+                ..
+            } = part
+            {
+                return Err(TranslateError::Unsupported {
+                    path: format!("messages[{i}]"),
+                    what: "a document given by URL (Chat takes inline file data)".into(),
+                    target: ApiKind::OpenAiChat,
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Same-API passthrough: the input bytes, or a copy with only the required edits.
@@ -105,11 +131,38 @@ pub fn passthrough<'b>(
             edits.push(Edit::Remove("temperature"));
             edits.push(Edit::Remove("top_p"));
         }
+        if top.raw("stream") == Some("true") {
+            if let Some(options) = stream_options_with_usage(top.raw("stream_options")) {
+                edits.push(Edit::Set("stream_options", options));
+            }
+        }
     }
     Ok(match edit::apply(&top, &edits) {
         Some(out) => Cow::Owned(out),
         None => Cow::Borrowed(body),
     })
+}
+
+/// The `stream_options` that make a streaming Chat upstream report usage (the gateway meters
+/// and rate-limits on it), or `None` when the client's already do.
+fn stream_options_with_usage(raw: Option<&str>) -> Option<String> {
+    const USAGE_ON: &str = r#"{"include_usage":true}"#;
+    let Some(raw) = raw.filter(|r| *r != "null") else {
+        return Some(USAGE_ON.to_owned());
+    };
+    match super::wire::dom::parse(raw.as_bytes()) {
+        Ok(super::wire::dom::Value::Object(mut options)) => {
+            if matches!(
+                options.get("include_usage"),
+                Some(super::wire::dom::Value::Bool(true))
+            ) {
+                return None;
+            }
+            options.insert("include_usage", super::wire::dom::Value::Bool(true));
+            Some(options.to_json())
+        }
+        _ => Some(USAGE_ON.to_owned()),
+    }
 }
 
 /// Translates a client body for an upstream API in one call.
@@ -123,7 +176,7 @@ pub fn translate<'b>(
         return passthrough(client, body, model);
     }
     let req = read(client, body)?;
-    write(upstream, &req, model).map(Cow::Owned)
+    write(upstream, &req, model, body.len() + 256).map(Cow::Owned)
 }
 
 #[cfg(test)]
@@ -158,6 +211,26 @@ mod tests {
             &*out,
             br#"{"model":"o3","max_completion_tokens":5,"messages":[]}"#
         );
+    }
+
+    #[test]
+    fn streaming_chat_passthrough_asks_for_usage() {
+        let body = br#"{"model":"m","stream":true,"messages":[]}"#;
+        let out = translate(ApiKind::OpenAiChat, ApiKind::OpenAiChat, body, None).unwrap();
+        assert_eq!(
+            &*out,
+            br#"{"stream_options":{"include_usage":true},"model":"m","stream":true,"messages":[]}"#
+        );
+        let body = br#"{"model":"m","stream":true,"stream_options":{"include_usage":false,"x":1},"messages":[]}"#;
+        let out = translate(ApiKind::OpenAiChat, ApiKind::OpenAiChat, body, None).unwrap();
+        assert_eq!(
+            json(&out)["stream_options"],
+            serde_json::json!({"include_usage": true, "x": 1})
+        );
+        let body =
+            br#"{"model":"m","stream":true,"stream_options":{"include_usage":true},"messages":[]}"#;
+        let out = translate(ApiKind::OpenAiChat, ApiKind::OpenAiChat, body, None).unwrap();
+        assert!(matches!(out, Cow::Borrowed(_)));
     }
 
     #[test]
@@ -200,6 +273,32 @@ mod tests {
             {"type":"image_url","image_url":{"url":"https://x/y.png"}}]}]}"#;
         let err = translate(ApiKind::OpenAiChat, ApiKind::BedrockConverse, body, None).unwrap_err();
         assert!(err.to_string().contains("Bedrock needs base64"), "{err}");
+    }
+
+    #[test]
+    fn orphan_tool_results_are_named() {
+        let body =
+            br#"{"model":"m","messages":[{"role":"tool","tool_call_id":"nope","content":"x"}]}"#;
+        let err =
+            translate(ApiKind::OpenAiChat, ApiKind::AnthropicMessages, body, None).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains(r#""nope" answers no earlier tool call"#),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn forced_tool_choice_turns_thinking_off() {
+        let body = br#"{"model":"m","reasoning_effort":"high","tool_choice":"required",
+            "tools":[{"type":"function","function":{"name":"f"}}],"messages":[{"role":"user","content":"q"}]}"#;
+        let v =
+            json(&translate(ApiKind::OpenAiChat, ApiKind::AnthropicMessages, body, None).unwrap());
+        assert!(v.get("thinking").is_none());
+        let body = br#"{"model":"m","reasoning_effort":"none","messages":[]}"#;
+        let v =
+            json(&translate(ApiKind::OpenAiChat, ApiKind::AnthropicMessages, body, None).unwrap());
+        assert!(v.get("thinking").is_none());
     }
 
     #[test]

@@ -8,20 +8,25 @@
 //!   thinking on, `temperature`, `top_p` and `top_k` are dropped (Anthropic rejects them).
 //! * Thinking parts are sent back only when signed (Anthropic verifies the signature).
 //! * `parallel_tool_calls: false` becomes `tool_choice.disable_parallel_tool_use: true`.
-
-use serde_json::{json, Value};
+//! * A response format (JSON mode, JSON schema) has no stable Anthropic field and is dropped.
 
 use crate::translate::error::TranslateError;
 use crate::translate::ir::{Image, Part, Request, Role, ToolChoice};
-use crate::translate::wire::json::{arguments_value, Object, Path};
+use crate::translate::wire::json::{arguments_raw, Path};
+use crate::translate::wire::writer::JsonWriter;
 
 /// `max_tokens` sent to Anthropic when the client did not give one.
 pub const DEFAULT_MAX_TOKENS: u64 = 4096;
 
-pub fn write(req: &Request, model: Option<&str>) -> Result<Value, TranslateError> {
-    let mut out = Object::new();
+pub fn write(
+    req: &Request,
+    model: Option<&str>,
+    size_hint: usize,
+) -> Result<Vec<u8>, TranslateError> {
+    let mut w = JsonWriter::with_capacity(size_hint);
+    w.begin_object();
     if let Some(m) = model.or(req.model.as_deref()) {
-        out.insert("model".into(), json!(m));
+        w.field("model", m);
     }
     let budget = req.reasoning.map(|r| {
         r.budget_tokens
@@ -33,154 +38,223 @@ pub fn write(req: &Request, model: Option<&str>) -> Result<Value, TranslateError
         (None, Some(b)) => b + DEFAULT_MAX_TOKENS,
         (None, None) => DEFAULT_MAX_TOKENS,
     };
-    out.insert("max_tokens".into(), json!(max_tokens));
+    w.field("max_tokens", &max_tokens);
     if let Some(system) = req.system_text() {
-        out.insert("system".into(), json!(system));
+        w.field("system", &system);
     }
-    let mut messages = Vec::with_capacity(req.messages.len());
+    w.key("messages").begin_array();
     let mp = Path::Root;
     let mp = mp.key("messages");
     for (i, m) in req.messages.iter().enumerate() {
-        let p = mp.index(i);
-        let blocks = blocks(&m.content, &p)?;
-        if blocks.is_empty() {
+        let shown: Vec<&Part> = m.content.iter().filter(|p| is_sent(p)).collect();
+        if shown.is_empty() {
             continue;
         }
         let role = match m.role {
             Role::User => "user",
             Role::Assistant => "assistant",
         };
-        let content = match blocks.as_slice() {
-            [b] if b.get("type").and_then(Value::as_str) == Some("text") => b["text"].clone(),
-            _ => Value::Array(blocks),
-        };
-        messages.push(json!({"role": role, "content": content}));
+        w.begin_object().field("role", role).key("content");
+        if let [Part::Text(t)] = shown.as_slice() {
+            w.value(t);
+        } else {
+            let p = mp.index(i);
+            let cp = p.key("content");
+            w.begin_array();
+            for (j, part) in shown.into_iter().enumerate() {
+                block(&mut w, part, &cp.index(j))?;
+            }
+            w.end_array();
+        }
+        w.end_object();
     }
-    out.insert("messages".into(), Value::Array(messages));
+    w.end_array();
     // Thinking needs a budget below max_tokens and at least Anthropic's minimum of 1024.
+    // Anthropic allows thinking only with tool_choice auto or none: a forced tool wins.
+    let forced_tool = matches!(
+        req.tool_choice,
+        Some(ToolChoice::Required | ToolChoice::Tool(_))
+    );
     let thinking = budget
         .map(|b| b.min(max_tokens.saturating_sub(1)))
-        .filter(|b| *b >= 1024);
+        .filter(|b| *b >= 1024 && !forced_tool);
     if let Some(b) = thinking {
-        out.insert(
-            "thinking".into(),
-            json!({"type": "enabled", "budget_tokens": b}),
-        );
+        w.key("thinking")
+            .begin_object()
+            .field("type", "enabled")
+            .field("budget_tokens", &b)
+            .end_object();
     } else {
         if let Some(t) = req.temperature {
-            out.insert("temperature".into(), json!(t));
+            w.field("temperature", &t);
         }
         if let Some(p) = req.top_p {
-            out.insert("top_p".into(), json!(p));
+            w.field("top_p", &p);
         }
         if let Some(k) = req.top_k {
-            out.insert("top_k".into(), json!(k));
+            w.field("top_k", &k);
         }
     }
     if !req.stop.is_empty() {
-        out.insert("stop_sequences".into(), json!(req.stop));
+        w.field("stop_sequences", &req.stop);
     }
     if req.stream {
-        out.insert("stream".into(), json!(true));
+        w.field("stream", &true);
     }
     if !req.tools.is_empty() {
-        let tools: Vec<Value> = req
-            .tools
-            .iter()
-            .map(|t| {
-                let mut o = Object::new();
-                o.insert("name".into(), json!(t.name));
-                if let Some(d) = &t.description {
-                    o.insert("description".into(), json!(d));
-                }
-                o.insert("input_schema".into(), t.parameters.clone());
-                Value::Object(o)
-            })
-            .collect();
-        out.insert("tools".into(), Value::Array(tools));
-        let mut choice = match &req.tool_choice {
-            None if req.parallel_tool_calls == Some(false) => Some(json!({"type": "auto"})),
-            None => None,
-            Some(ToolChoice::Auto) => Some(json!({"type": "auto"})),
-            Some(ToolChoice::Required) => Some(json!({"type": "any"})),
-            Some(ToolChoice::None) => Some(json!({"type": "none"})),
-            Some(ToolChoice::Tool(name)) => Some(json!({"type": "tool", "name": name})),
-        };
-        if let (Some(Value::Object(c)), Some(false)) = (&mut choice, req.parallel_tool_calls) {
-            if c.get("type").and_then(Value::as_str) != Some("none") {
-                c.insert("disable_parallel_tool_use".into(), json!(true));
+        w.key("tools").begin_array();
+        for t in &req.tools {
+            w.begin_object().field("name", &t.name);
+            if let Some(d) = &t.description {
+                w.field("description", d);
             }
+            w.key("input_schema").raw(&t.parameters).end_object();
         }
-        if let Some(c) = choice {
-            out.insert("tool_choice".into(), c);
+        w.end_array();
+        let choice = match &req.tool_choice {
+            None if req.parallel_tool_calls == Some(false) => Some(("auto", None)),
+            None => None,
+            Some(ToolChoice::Auto) => Some(("auto", None)),
+            Some(ToolChoice::Required) => Some(("any", None)),
+            Some(ToolChoice::None) => Some(("none", None)),
+            Some(ToolChoice::Tool(name)) => Some(("tool", Some(name))),
+        };
+        if let Some((kind, name)) = choice {
+            w.key("tool_choice").begin_object().field("type", kind);
+            if let Some(name) = name {
+                w.field("name", name);
+            }
+            if req.parallel_tool_calls == Some(false) && kind != "none" {
+                w.field("disable_parallel_tool_use", &true);
+            }
+            w.end_object();
         }
     }
     if let Some(u) = &req.user {
-        out.insert("metadata".into(), json!({"user_id": u}));
+        w.key("metadata")
+            .begin_object()
+            .field("user_id", u)
+            .end_object();
     }
-    Ok(Value::Object(out))
+    w.end_object();
+    Ok(w.finish())
 }
 
-fn image_block(img: &Image) -> Value {
+/// Whether a part is sent to Anthropic at all (empty text and unsigned thinking are not).
+fn is_sent(part: &Part) -> bool {
+    match part {
+        Part::Text(t) => !t.is_empty(),
+        Part::Reasoning { signature, .. } => signature.is_some(),
+        _ => true,
+    }
+}
+
+fn image_block(w: &mut JsonWriter, img: &Image) {
+    w.begin_object()
+        .field("type", "image")
+        .key("source")
+        .begin_object();
     match img {
-        Image::Base64 { media_type, data } => json!({
-            "type": "image", "source": {"type": "base64", "media_type": media_type, "data": data},
-        }),
-        Image::Url(url) => json!({"type": "image", "source": {"type": "url", "url": url}}),
-    }
-}
-
-fn blocks(parts: &[Part], p: &Path<'_>) -> Result<Vec<Value>, TranslateError> {
-    let mut out = Vec::with_capacity(parts.len());
-    for (i, part) in parts.iter().enumerate() {
-        match part {
-            Part::Text(t) if t.is_empty() => {}
-            Part::Text(t) => out.push(json!({"type": "text", "text": t})),
-            Part::Image(img) => out.push(image_block(img)),
-            Part::Reasoning {
-                text,
-                signature: Some(sig),
-            } => {
-                out.push(json!({"type": "thinking", "thinking": text, "signature": sig}));
-            }
-            Part::Reasoning {
-                signature: None, ..
-            } => {}
-            Part::ToolCall {
-                id,
-                name,
-                arguments,
-            } => {
-                let input = arguments_value(arguments, &p.key("content").index(i))?;
-                out.push(json!({"type": "tool_use", "id": id, "name": name, "input": input}));
-            }
-            Part::ToolResult {
-                call_id,
-                content,
-                is_error,
-                ..
-            } => {
-                let content = match content.as_slice() {
-                    [] => json!(""),
-                    [Part::Text(t)] => json!(t),
-                    many => Value::Array(
-                        many.iter()
-                            .filter_map(|c| match c {
-                                Part::Text(t) => Some(json!({"type": "text", "text": t})),
-                                Part::Image(img) => Some(image_block(img)),
-                                _ => None,
-                            })
-                            .collect(),
-                    ),
-                };
-                let mut b =
-                    json!({"type": "tool_result", "tool_use_id": call_id, "content": content});
-                if *is_error {
-                    b["is_error"] = json!(true);
-                }
-                out.push(b);
-            }
+        Image::Base64 { media_type, data } => {
+            w.field("type", "base64")
+                .field("media_type", media_type)
+                .field("data", data);
+        }
+        Image::Url(url) => {
+            w.field("type", "url").field("url", url);
         }
     }
-    Ok(out)
+    w.end_object().end_object();
+}
+
+fn block(w: &mut JsonWriter, part: &Part, p: &Path<'_>) -> Result<(), TranslateError> {
+    match part {
+        Part::Text(t) => {
+            w.begin_object()
+                .field("type", "text")
+                .field("text", t)
+                .end_object();
+        }
+        Part::Image(img) => image_block(w, img),
+        Part::Document { source, name } => {
+            w.begin_object()
+                .field("type", "document")
+                .key("source")
+                .begin_object();
+            match source {
+                Image::Base64 { media_type, data } => {
+                    w.field("type", "base64")
+                        .field("media_type", media_type)
+                        .field("data", data);
+                }
+                Image::Url(url) => {
+                    w.field("type", "url").field("url", url);
+                }
+            }
+            w.end_object();
+            if let Some(name) = name {
+                w.field("title", name);
+            }
+            w.end_object();
+        }
+        Part::Reasoning { text, signature } => {
+            w.begin_object()
+                .field("type", "thinking")
+                .field("thinking", text);
+            w.field("signature", signature.as_deref().unwrap_or_default())
+                .end_object();
+        }
+        Part::ToolCall {
+            id,
+            name,
+            arguments,
+        } => {
+            let input = arguments_raw(arguments, p)?;
+            w.begin_object()
+                .field("type", "tool_use")
+                .field("id", id)
+                .field("name", name);
+            w.key("input").raw(input).end_object();
+        }
+        Part::ToolResult {
+            call_id,
+            content,
+            is_error,
+            ..
+        } => {
+            w.begin_object()
+                .field("type", "tool_result")
+                .field("tool_use_id", call_id)
+                .key("content");
+            match content.as_slice() {
+                [] => {
+                    w.value("");
+                }
+                [Part::Text(t)] => {
+                    w.value(t);
+                }
+                many => {
+                    w.begin_array();
+                    for c in many {
+                        match c {
+                            Part::Text(t) => {
+                                w.begin_object()
+                                    .field("type", "text")
+                                    .field("text", t)
+                                    .end_object();
+                            }
+                            Part::Image(img) => image_block(w, img),
+                            _ => {}
+                        }
+                    }
+                    w.end_array();
+                }
+            }
+            if *is_error {
+                w.field("is_error", &true);
+            }
+            w.end_object();
+        }
+    }
+    Ok(())
 }

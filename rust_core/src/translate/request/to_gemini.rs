@@ -12,11 +12,12 @@
 
 use std::collections::HashMap;
 
-use serde_json::{json, Value};
+use serde_json::value::RawValue;
 
 use crate::translate::error::TranslateError;
-use crate::translate::ir::{Image, Part, Request, Role, ToolChoice};
-use crate::translate::wire::json::{arguments_value, Object, Path};
+use crate::translate::ir::{Image, Part, Request, ResponseFormat, Role, ToolChoice};
+use crate::translate::wire::json::{arguments_raw, Path};
+use crate::translate::wire::writer::JsonWriter;
 
 fn guess_media_type(url: &str) -> &'static str {
     let path = url.split(['?', '#']).next().unwrap_or(url);
@@ -30,17 +31,34 @@ fn guess_media_type(url: &str) -> &'static str {
     }
 }
 
-fn image_part(img: &Image) -> Value {
+fn image_part(w: &mut JsonWriter, img: &Image) {
+    w.begin_object();
     match img {
         Image::Base64 { media_type, data } => {
-            json!({"inlineData": {"mimeType": media_type, "data": data}})
+            w.key("inlineData")
+                .begin_object()
+                .field("mimeType", media_type)
+                .field("data", data);
         }
-        Image::Url(url) => json!({"fileData": {"mimeType": guess_media_type(url), "fileUri": url}}),
+        Image::Url(url) => {
+            w.key("fileData")
+                .begin_object()
+                .field("mimeType", guess_media_type(url));
+            w.field("fileUri", url);
+        }
+    }
+    w.end_object().end_object();
+}
+
+fn is_sent(part: &Part) -> bool {
+    match part {
+        Part::Text(t) => !t.is_empty(),
+        Part::Reasoning { .. } => false,
+        _ => true,
     }
 }
 
-pub fn write(req: &Request) -> Result<Value, TranslateError> {
-    let mut out = Object::new();
+pub fn write(req: &Request, size_hint: usize) -> Result<Vec<u8>, TranslateError> {
     let names: HashMap<&str, &str> = req
         .messages
         .iter()
@@ -50,24 +68,41 @@ pub fn write(req: &Request) -> Result<Value, TranslateError> {
             _ => None,
         })
         .collect();
+    let mut w = JsonWriter::with_capacity(size_hint);
+    w.begin_object().key("contents").begin_array();
     let root = Path::Root;
     let mp = root.key("messages");
-    let mut contents = Vec::with_capacity(req.messages.len());
     for (i, m) in req.messages.iter().enumerate() {
+        if !m.content.iter().any(is_sent) {
+            continue;
+        }
+        let role = match m.role {
+            Role::User => "user",
+            Role::Assistant => "model",
+        };
+        w.begin_object()
+            .field("role", role)
+            .key("parts")
+            .begin_array();
         let p = mp.index(i);
-        let mut parts = Vec::with_capacity(m.content.len());
+        let cp = p.key("content");
         for (j, part) in m.content.iter().enumerate() {
             match part {
                 Part::Text(t) if t.is_empty() => {}
-                Part::Text(t) => parts.push(json!({"text": t})),
-                Part::Image(img) => parts.push(image_part(img)),
+                Part::Text(t) => {
+                    w.begin_object().field("text", t).end_object();
+                }
+                Part::Image(img) | Part::Document { source: img, .. } => image_part(&mut w, img),
                 Part::Reasoning { .. } => {}
                 Part::ToolCall {
                     name, arguments, ..
                 } => {
-                    let pp = p.key("content");
-                    let args = arguments_value(arguments, &pp.index(j))?;
-                    parts.push(json!({"functionCall": {"name": name, "args": args}}));
+                    let args = arguments_raw(arguments, &cp.index(j))?;
+                    w.begin_object()
+                        .key("functionCall")
+                        .begin_object()
+                        .field("name", name);
+                    w.key("args").raw(args).end_object().end_object();
                 }
                 Part::ToolResult {
                     call_id,
@@ -86,89 +121,125 @@ pub fn write(req: &Request) -> Result<Value, TranslateError> {
                             text.push_str(t);
                         }
                     }
-                    let response = match serde_json::from_str::<Value>(&text) {
-                        Ok(obj @ Value::Object(_)) if !is_error => obj,
-                        _ if *is_error => json!({"error": text}),
-                        _ => json!({"result": text}),
-                    };
-                    parts.push(json!({"functionResponse": {"name": fname, "response": response}}));
+                    w.begin_object()
+                        .key("functionResponse")
+                        .begin_object()
+                        .field("name", fname);
+                    w.key("response");
+                    match serde_json::from_str::<&RawValue>(&text) {
+                        Ok(raw) if !is_error && raw.get().starts_with('{') => {
+                            w.raw(raw.get());
+                        }
+                        _ => {
+                            let key = if *is_error { "error" } else { "result" };
+                            w.begin_object().field(key, &text).end_object();
+                        }
+                    }
+                    w.end_object().end_object();
                     for c in content {
                         if let Part::Image(img) = c {
-                            parts.push(image_part(img));
+                            image_part(&mut w, img);
                         }
                     }
                 }
             }
         }
-        if parts.is_empty() {
-            continue;
-        }
-        let role = match m.role {
-            Role::User => "user",
-            Role::Assistant => "model",
-        };
-        contents.push(json!({"role": role, "parts": parts}));
+        w.end_array().end_object();
     }
-    out.insert("contents".into(), Value::Array(contents));
+    w.end_array();
     if let Some(system) = req.system_text() {
-        out.insert(
-            "systemInstruction".into(),
-            json!({"parts": [{"text": system}]}),
-        );
+        w.key("systemInstruction")
+            .begin_object()
+            .key("parts")
+            .begin_array();
+        w.begin_object().field("text", &system).end_object();
+        w.end_array().end_object();
     }
     if !req.tools.is_empty() {
-        let decls: Vec<Value> = req
-            .tools
-            .iter()
-            .map(|t| {
-                let mut d = Object::new();
-                d.insert("name".into(), json!(t.name));
-                if let Some(desc) = &t.description {
-                    d.insert("description".into(), json!(desc));
-                }
-                d.insert("parametersJsonSchema".into(), t.parameters.clone());
-                Value::Object(d)
-            })
-            .collect();
-        out.insert("tools".into(), json!([{"functionDeclarations": decls}]));
+        w.key("tools")
+            .begin_array()
+            .begin_object()
+            .key("functionDeclarations")
+            .begin_array();
+        for t in &req.tools {
+            w.begin_object().field("name", &t.name);
+            if let Some(desc) = &t.description {
+                w.field("description", desc);
+            }
+            w.key("parametersJsonSchema")
+                .raw(&t.parameters)
+                .end_object();
+        }
+        w.end_array().end_object().end_array();
     }
     if let Some(choice) = &req.tool_choice {
-        let config = match choice {
-            ToolChoice::Auto => json!({"mode": "AUTO"}),
-            ToolChoice::Required => json!({"mode": "ANY"}),
-            ToolChoice::None => json!({"mode": "NONE"}),
-            ToolChoice::Tool(name) => json!({"mode": "ANY", "allowedFunctionNames": [name]}),
-        };
-        out.insert(
-            "toolConfig".into(),
-            json!({"functionCallingConfig": config}),
-        );
+        w.key("toolConfig")
+            .begin_object()
+            .key("functionCallingConfig")
+            .begin_object();
+        match choice {
+            ToolChoice::Auto => {
+                w.field("mode", "AUTO");
+            }
+            ToolChoice::Required => {
+                w.field("mode", "ANY");
+            }
+            ToolChoice::None => {
+                w.field("mode", "NONE");
+            }
+            ToolChoice::Tool(name) => {
+                w.field("mode", "ANY")
+                    .key("allowedFunctionNames")
+                    .begin_array()
+                    .value(name)
+                    .end_array();
+            }
+        }
+        w.end_object().end_object();
     }
-    let mut gen = Object::new();
-    if let Some(n) = req.max_tokens {
-        gen.insert("maxOutputTokens".into(), json!(n));
+    let json_mode = matches!(
+        req.response_format,
+        Some(ResponseFormat::JsonObject | ResponseFormat::JsonSchema { .. })
+    );
+    let has_config = req.max_tokens.is_some()
+        || req.temperature.is_some()
+        || req.top_p.is_some()
+        || req.top_k.is_some()
+        || !req.stop.is_empty()
+        || req.reasoning.is_some()
+        || json_mode;
+    if has_config {
+        w.key("generationConfig").begin_object();
+        if let Some(n) = req.max_tokens {
+            w.field("maxOutputTokens", &n);
+        }
+        if let Some(t) = req.temperature {
+            w.field("temperature", &t);
+        }
+        if let Some(p) = req.top_p {
+            w.field("topP", &p);
+        }
+        if let Some(k) = req.top_k {
+            w.field("topK", &k);
+        }
+        if !req.stop.is_empty() {
+            w.field("stopSequences", &req.stop);
+        }
+        if json_mode {
+            w.field("responseMimeType", "application/json");
+        }
+        if let Some(ResponseFormat::JsonSchema { schema, .. }) = &req.response_format {
+            w.key("responseJsonSchema").raw(schema);
+        }
+        if let Some(r) = req.reasoning {
+            let budget = r.budget_tokens.unwrap_or_else(|| r.effort.budget_tokens());
+            w.key("thinkingConfig")
+                .begin_object()
+                .field("thinkingBudget", &budget);
+            w.field("includeThoughts", &true).end_object();
+        }
+        w.end_object();
     }
-    if let Some(t) = req.temperature {
-        gen.insert("temperature".into(), json!(t));
-    }
-    if let Some(p) = req.top_p {
-        gen.insert("topP".into(), json!(p));
-    }
-    if let Some(k) = req.top_k {
-        gen.insert("topK".into(), json!(k));
-    }
-    if !req.stop.is_empty() {
-        gen.insert("stopSequences".into(), json!(req.stop));
-    }
-    if let Some(r) = req.reasoning {
-        let budget = r.budget_tokens.unwrap_or_else(|| r.effort.budget_tokens());
-        gen.insert(
-            "thinkingConfig".into(),
-            json!({"thinkingBudget": budget, "includeThoughts": true}),
-        );
-    }
-    if !gen.is_empty() {
-        out.insert("generationConfig".into(), Value::Object(gen));
-    }
-    Ok(Value::Object(out))
+    w.end_object();
+    Ok(w.finish())
 }

@@ -11,10 +11,8 @@
 //!   `max_completion_tokens` and no sampling parameters; other models get `max_tokens`, which
 //!   every OpenAI-compatible server understands. `top_k` is not an OpenAI field and is dropped.
 
-use serde_json::{json, Map, Value};
-
-use crate::translate::ir::{Part, Request, Role, ToolChoice};
-use crate::translate::wire::json::Object;
+use crate::translate::ir::{Part, Request, ResponseFormat, Role, ToolChoice};
+use crate::translate::wire::writer::JsonWriter;
 
 /// The model id without a router prefix (`openai/`, `openrouter/`).
 fn bare(model: &str) -> &str {
@@ -29,87 +27,138 @@ pub fn is_reasoning_model(model: &str) -> bool {
     o_series || (m.starts_with("gpt-5") && !m.starts_with("gpt-5-chat"))
 }
 
-pub fn write(req: &Request, model: Option<&str>) -> Value {
-    let mut out = Object::new();
+pub fn write(req: &Request, model: Option<&str>, size_hint: usize) -> Vec<u8> {
+    let mut w = JsonWriter::with_capacity(size_hint);
+    w.begin_object();
     let model = model.or(req.model.as_deref());
     if let Some(m) = model {
-        out.insert("model".into(), json!(m));
+        w.field("model", m);
     }
-    let mut messages = Vec::with_capacity(req.messages.len() + 1);
+    w.key("messages").begin_array();
     if let Some(system) = req.system_text() {
-        messages.push(json!({"role": "system", "content": system}));
+        w.begin_object()
+            .field("role", "system")
+            .field("content", &system)
+            .end_object();
     }
     for m in &req.messages {
         match m.role {
-            Role::User => write_user(&m.content, &mut messages),
-            Role::Assistant => write_assistant(&m.content, &mut messages),
+            Role::User => write_user(&mut w, &m.content),
+            Role::Assistant => write_assistant(&mut w, &m.content),
         }
     }
-    out.insert("messages".into(), Value::Array(messages));
+    w.end_array();
     let reasoning_model = model.is_some_and(is_reasoning_model);
     if let Some(n) = req.max_tokens {
-        let key = if reasoning_model {
-            "max_completion_tokens"
-        } else {
-            "max_tokens"
-        };
-        out.insert(key.into(), json!(n));
+        w.field(
+            if reasoning_model {
+                "max_completion_tokens"
+            } else {
+                "max_tokens"
+            },
+            &n,
+        );
     }
     if !reasoning_model {
         if let Some(t) = req.temperature {
-            out.insert("temperature".into(), json!(t));
+            w.field("temperature", &t);
         }
         if let Some(p) = req.top_p {
-            out.insert("top_p".into(), json!(p));
+            w.field("top_p", &p);
         }
     }
     if !req.stop.is_empty() {
-        out.insert("stop".into(), json!(req.stop));
+        w.field("stop", &req.stop);
     }
     if req.stream {
-        out.insert("stream".into(), json!(true));
-        out.insert("stream_options".into(), json!({"include_usage": true}));
+        w.field("stream", &true)
+            .key("stream_options")
+            .raw(r#"{"include_usage":true}"#);
     }
     if !req.tools.is_empty() {
-        let tools: Vec<Value> = req
-            .tools
-            .iter()
-            .map(|t| {
-                let mut f = Map::new();
-                f.insert("name".into(), json!(t.name));
-                if let Some(d) = &t.description {
-                    f.insert("description".into(), json!(d));
-                }
-                f.insert("parameters".into(), t.parameters.clone());
-                json!({"type": "function", "function": f})
-            })
-            .collect();
-        out.insert("tools".into(), Value::Array(tools));
+        w.key("tools").begin_array();
+        for t in &req.tools {
+            w.begin_object()
+                .field("type", "function")
+                .key("function")
+                .begin_object();
+            w.field("name", &t.name);
+            if let Some(d) = &t.description {
+                w.field("description", d);
+            }
+            w.key("parameters")
+                .raw(&t.parameters)
+                .end_object()
+                .end_object();
+        }
+        w.end_array();
         if let Some(p) = req.parallel_tool_calls {
-            out.insert("parallel_tool_calls".into(), json!(p));
+            w.field("parallel_tool_calls", &p);
         }
     }
     if let Some(choice) = &req.tool_choice {
-        out.insert(
-            "tool_choice".into(),
-            match choice {
-                ToolChoice::Auto => json!("auto"),
-                ToolChoice::Required => json!("required"),
-                ToolChoice::None => json!("none"),
-                ToolChoice::Tool(name) => json!({"type": "function", "function": {"name": name}}),
-            },
-        );
+        w.key("tool_choice");
+        match choice {
+            ToolChoice::Auto => {
+                w.value("auto");
+            }
+            ToolChoice::Required => {
+                w.value("required");
+            }
+            ToolChoice::None => {
+                w.value("none");
+            }
+            ToolChoice::Tool(name) => {
+                w.begin_object()
+                    .field("type", "function")
+                    .key("function")
+                    .begin_object();
+                w.field("name", name).end_object().end_object();
+            }
+        }
     }
     if let Some(r) = req.reasoning {
-        out.insert("reasoning_effort".into(), json!(r.effort.as_str()));
+        w.field("reasoning_effort", r.effort.as_str());
     }
     if let Some(u) = &req.user {
-        out.insert("user".into(), json!(u));
+        w.field("user", u);
+    }
+    if let Some(rf) = &req.response_format {
+        w.key("response_format").begin_object();
+        match rf {
+            ResponseFormat::Text => {
+                w.field("type", "text");
+            }
+            ResponseFormat::JsonObject => {
+                w.field("type", "json_object");
+            }
+            ResponseFormat::JsonSchema {
+                name,
+                description,
+                schema,
+                strict,
+            } => {
+                w.field("type", "json_schema")
+                    .key("json_schema")
+                    .begin_object()
+                    .field("name", name);
+                if let Some(d) = description {
+                    w.field("description", d);
+                }
+                w.key("schema").raw(schema);
+                if let Some(s) = strict {
+                    w.field("strict", s);
+                }
+                w.end_object();
+            }
+        }
+        w.end_object();
     }
     if let Some(ws) = &req.web_search {
-        out.insert("web_search_options".into(), Value::Object(ws.clone()));
+        w.key("web_search_options").raw(ws);
     }
-    Value::Object(out)
+    w.end_object();
+    w.finish()
 }
 
 fn text_of(parts: &[Part]) -> String {
@@ -122,81 +171,113 @@ fn text_of(parts: &[Part]) -> String {
     s
 }
 
-fn content_value(parts: &[&Part]) -> Value {
+fn content_value(w: &mut JsonWriter, parts: &[&Part]) {
     if let [Part::Text(t)] = parts {
-        return json!(t);
+        w.value(t);
+        return;
     }
-    Value::Array(
-        parts
-            .iter()
-            .filter_map(|p| match p {
-                Part::Text(t) => Some(json!({"type": "text", "text": t})),
-                Part::Image(img) => {
-                    Some(json!({"type": "image_url", "image_url": {"url": img.to_url()}}))
-                }
-                _ => None,
-            })
-            .collect(),
-    )
-}
-
-fn write_user(parts: &[Part], messages: &mut Vec<Value>) {
-    let mut rest: Vec<&Part> = Vec::new();
-    let mut moved_images: Vec<&Part> = Vec::new();
+    w.begin_array();
     for p in parts {
         match p {
-            Part::ToolResult {
-                call_id,
-                content,
-                is_error,
-                ..
-            } => {
-                let mut text = text_of(content);
-                if *is_error && !text.starts_with("Error") {
-                    text.insert_str(0, "Error: ");
-                }
-                moved_images.extend(content.iter().filter(|c| matches!(c, Part::Image(_))));
-                messages.push(json!({"role": "tool", "tool_call_id": call_id, "content": text}));
+            Part::Text(t) => {
+                w.begin_object()
+                    .field("type", "text")
+                    .field("text", t)
+                    .end_object();
             }
-            Part::Text(_) | Part::Image(_) => rest.push(p),
+            Part::Document { source, name } => {
+                // URL documents are refused before writing (`check_chat_documents`).
+                w.begin_object()
+                    .field("type", "file")
+                    .key("file")
+                    .begin_object();
+                w.field("filename", name.as_deref().unwrap_or("document"));
+                w.field("file_data", &source.to_url())
+                    .end_object()
+                    .end_object();
+            }
+            Part::Image(img) => {
+                w.begin_object()
+                    .field("type", "image_url")
+                    .key("image_url")
+                    .begin_object();
+                w.field("url", &img.to_url()).end_object().end_object();
+            }
             _ => {}
         }
     }
-    moved_images.extend(rest);
-    if !moved_images.is_empty() {
-        messages.push(json!({"role": "user", "content": content_value(&moved_images)}));
+    w.end_array();
+}
+
+fn write_user(w: &mut JsonWriter, parts: &[Part]) {
+    let mut rest: Vec<&Part> = Vec::new();
+    for p in parts {
+        if let Part::ToolResult {
+            call_id,
+            content,
+            is_error,
+            ..
+        } = p
+        {
+            let mut text = text_of(content);
+            if *is_error && !text.starts_with("Error") {
+                text.insert_str(0, "Error: ");
+            }
+            w.begin_object()
+                .field("role", "tool")
+                .field("tool_call_id", call_id);
+            w.field("content", &text).end_object();
+            rest.extend(content.iter().filter(|c| matches!(c, Part::Image(_))));
+        }
+    }
+    // Images from tool results come first, then the turn's own content.
+    rest.extend(
+        parts
+            .iter()
+            .filter(|p| matches!(p, Part::Text(_) | Part::Image(_) | Part::Document { .. })),
+    );
+    if !rest.is_empty() {
+        w.begin_object().field("role", "user").key("content");
+        content_value(w, &rest);
+        w.end_object();
     }
 }
 
-fn write_assistant(parts: &[Part], messages: &mut Vec<Value>) {
+fn write_assistant(w: &mut JsonWriter, parts: &[Part]) {
     let text = text_of(parts);
-    let calls: Vec<Value> = parts
-        .iter()
-        .filter_map(|p| match p {
-            Part::ToolCall {
+    let has_calls = parts.iter().any(|p| matches!(p, Part::ToolCall { .. }));
+    if text.is_empty() && !has_calls {
+        // Only reasoning (which Chat cannot take back) or nothing: no message at all.
+        return;
+    }
+    w.begin_object().field("role", "assistant").key("content");
+    if text.is_empty() {
+        w.value(&serde_json::Value::Null);
+    } else {
+        w.value(&text);
+    }
+    if has_calls {
+        w.key("tool_calls").begin_array();
+        for p in parts {
+            if let Part::ToolCall {
                 id,
                 name,
                 arguments,
-            } => Some(json!({
-                "id": id, "type": "function", "function": {"name": name, "arguments": arguments},
-            })),
-            _ => None,
-        })
-        .collect();
-    let mut m = Object::new();
-    m.insert("role".into(), json!("assistant"));
-    m.insert(
-        "content".into(),
-        if text.is_empty() && !calls.is_empty() {
-            Value::Null
-        } else {
-            json!(text)
-        },
-    );
-    if !calls.is_empty() {
-        m.insert("tool_calls".into(), Value::Array(calls));
+            } = p
+            {
+                w.begin_object()
+                    .field("id", id)
+                    .field("type", "function")
+                    .key("function");
+                w.begin_object()
+                    .field("name", name)
+                    .field("arguments", arguments);
+                w.end_object().end_object();
+            }
+        }
+        w.end_array();
     }
-    messages.push(Value::Object(m));
+    w.end_object();
 }
 
 #[cfg(test)]

@@ -4,40 +4,62 @@
 //! not sent back (Responses replays reasoning by item id or encrypted content, which other APIs
 //! do not carry). `store` is left to the upstream default.
 
-use serde_json::{json, Value};
+use crate::translate::ir::{Image, Part, Request, ResponseFormat, Role, ToolChoice};
+use crate::translate::wire::writer::JsonWriter;
 
-use crate::translate::ir::{Part, Request, Role, ToolChoice};
-use crate::translate::wire::json::Object;
-
-pub fn write(req: &Request, model: Option<&str>) -> Value {
-    let mut out = Object::new();
+pub fn write(req: &Request, model: Option<&str>, size_hint: usize) -> Vec<u8> {
+    let mut w = JsonWriter::with_capacity(size_hint);
+    w.begin_object();
     if let Some(m) = model.or(req.model.as_deref()) {
-        out.insert("model".into(), json!(m));
+        w.field("model", m);
     }
     if let Some(system) = req.system_text() {
-        out.insert("instructions".into(), json!(system));
+        w.field("instructions", &system);
     }
-    let mut input = Vec::new();
+    w.key("input").begin_array();
     for m in &req.messages {
         let (role, text_type) = match m.role {
             Role::User => ("user", "input_text"),
             Role::Assistant => ("assistant", "output_text"),
         };
-        let mut content = Vec::new();
-        let flush = |content: &mut Vec<Value>, input: &mut Vec<Value>| {
-            if !content.is_empty() {
-                input.push(
-                    json!({"type": "message", "role": role, "content": std::mem::take(content)}),
-                );
-            }
-        };
+        // Consecutive text and image parts share one message item; calls and results are
+        // items of their own.
+        let mut open = false;
         for part in &m.content {
+            let is_content = matches!(part, Part::Text(_) | Part::Image(_) | Part::Document { .. });
+            if is_content && !open {
+                w.begin_object()
+                    .field("type", "message")
+                    .field("role", role);
+                w.key("content").begin_array();
+                open = true;
+            } else if !is_content && open && !matches!(part, Part::Reasoning { .. }) {
+                w.end_array().end_object();
+                open = false;
+            }
             match part {
-                Part::Text(t) => content.push(json!({"type": text_type, "text": t})),
+                Part::Text(t) => {
+                    w.begin_object()
+                        .field("type", text_type)
+                        .field("text", t)
+                        .end_object();
+                }
                 Part::Image(img) => {
-                    content.push(
-                        json!({"type": "input_image", "image_url": img.to_url(), "detail": "auto"}),
-                    );
+                    w.begin_object()
+                        .field("type", "input_image")
+                        .field("image_url", &img.to_url());
+                    w.field("detail", "auto").end_object();
+                }
+                Part::Document { source, name } => {
+                    w.begin_object().field("type", "input_file");
+                    if let Some(name) = name {
+                        w.field("filename", name);
+                    }
+                    match source {
+                        Image::Url(url) => w.field("file_url", url),
+                        inline @ Image::Base64 { .. } => w.field("file_data", &inline.to_url()),
+                    };
+                    w.end_object();
                 }
                 Part::Reasoning { .. } => {}
                 Part::ToolCall {
@@ -45,78 +67,118 @@ pub fn write(req: &Request, model: Option<&str>) -> Value {
                     name,
                     arguments,
                 } => {
-                    flush(&mut content, &mut input);
-                    input.push(json!({"type": "function_call", "call_id": id, "name": name, "arguments": arguments}));
+                    w.begin_object()
+                        .field("type", "function_call")
+                        .field("call_id", id);
+                    w.field("name", name)
+                        .field("arguments", arguments)
+                        .end_object();
                 }
                 Part::ToolResult {
-                    call_id,
-                    content: result,
-                    ..
+                    call_id, content, ..
                 } => {
-                    flush(&mut content, &mut input);
                     let mut text = String::new();
-                    for c in result {
+                    for c in content {
                         if let Part::Text(t) = c {
                             text.push_str(t);
                         }
                     }
-                    input.push(
-                        json!({"type": "function_call_output", "call_id": call_id, "output": text}),
-                    );
+                    w.begin_object()
+                        .field("type", "function_call_output")
+                        .field("call_id", call_id);
+                    w.field("output", &text).end_object();
                 }
             }
         }
-        flush(&mut content, &mut input);
+        if open {
+            w.end_array().end_object();
+        }
     }
-    out.insert("input".into(), Value::Array(input));
+    w.end_array();
     if let Some(n) = req.max_tokens {
-        out.insert("max_output_tokens".into(), json!(n));
+        w.field("max_output_tokens", &n);
     }
     if let Some(t) = req.temperature {
-        out.insert("temperature".into(), json!(t));
+        w.field("temperature", &t);
     }
     if let Some(p) = req.top_p {
-        out.insert("top_p".into(), json!(p));
+        w.field("top_p", &p);
     }
     if req.stream {
-        out.insert("stream".into(), json!(true));
+        w.field("stream", &true);
     }
     if !req.tools.is_empty() {
-        let tools: Vec<Value> = req
-            .tools
-            .iter()
-            .map(|t| {
-                let mut o = Object::new();
-                o.insert("type".into(), json!("function"));
-                o.insert("name".into(), json!(t.name));
-                if let Some(d) = &t.description {
-                    o.insert("description".into(), json!(d));
-                }
-                o.insert("parameters".into(), t.parameters.clone());
-                Value::Object(o)
-            })
-            .collect();
-        out.insert("tools".into(), Value::Array(tools));
+        w.key("tools").begin_array();
+        for t in &req.tools {
+            w.begin_object()
+                .field("type", "function")
+                .field("name", &t.name);
+            if let Some(d) = &t.description {
+                w.field("description", d);
+            }
+            w.key("parameters").raw(&t.parameters).end_object();
+        }
+        w.end_array();
         if let Some(p) = req.parallel_tool_calls {
-            out.insert("parallel_tool_calls".into(), json!(p));
+            w.field("parallel_tool_calls", &p);
         }
     }
     if let Some(choice) = &req.tool_choice {
-        out.insert(
-            "tool_choice".into(),
-            match choice {
-                ToolChoice::Auto => json!("auto"),
-                ToolChoice::Required => json!("required"),
-                ToolChoice::None => json!("none"),
-                ToolChoice::Tool(name) => json!({"type": "function", "name": name}),
-            },
-        );
+        w.key("tool_choice");
+        match choice {
+            ToolChoice::Auto => {
+                w.value("auto");
+            }
+            ToolChoice::Required => {
+                w.value("required");
+            }
+            ToolChoice::None => {
+                w.value("none");
+            }
+            ToolChoice::Tool(name) => {
+                w.begin_object()
+                    .field("type", "function")
+                    .field("name", name)
+                    .end_object();
+            }
+        }
     }
     if let Some(r) = req.reasoning {
-        out.insert("reasoning".into(), json!({"effort": r.effort.as_str()}));
+        w.key("reasoning")
+            .begin_object()
+            .field("effort", r.effort.as_str())
+            .end_object();
+    }
+    if let Some(rf) = &req.response_format {
+        w.key("text").begin_object().key("format").begin_object();
+        match rf {
+            ResponseFormat::Text => {
+                w.field("type", "text");
+            }
+            ResponseFormat::JsonObject => {
+                w.field("type", "json_object");
+            }
+            ResponseFormat::JsonSchema {
+                name,
+                description,
+                schema,
+                strict,
+            } => {
+                w.field("type", "json_schema").field("name", name);
+                if let Some(d) = description {
+                    w.field("description", d);
+                }
+                w.key("schema").raw(schema);
+                if let Some(s) = strict {
+                    w.field("strict", s);
+                }
+            }
+        }
+        w.end_object().end_object();
     }
     if let Some(u) = &req.user {
-        out.insert("user".into(), json!(u));
+        w.field("user", u);
     }
-    Value::Object(out)
+    w.end_object();
+    w.finish()
 }

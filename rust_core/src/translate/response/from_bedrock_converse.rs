@@ -2,13 +2,11 @@
 //! synthetic `bedrock-<nanos>` id or `bedrock-model` name; the writers mint a proper id and use
 //! the request's model unless the prompt router reports the invoked model).
 
-use serde_json::Value;
-
 use crate::translate::common::{StopReason, Usage};
 use crate::translate::error::TranslateError;
 use crate::translate::ir::{Part, Response};
 use crate::translate::wire::json::{
-    as_object, get, opt_object, opt_str, opt_u64, req_str, to_text, Object, Path,
+    as_object, get, opt_object, opt_str, opt_u64, req_str, to_text, Object, Path, Value,
 };
 
 pub fn usage(obj: &Object) -> Result<Usage, TranslateError> {

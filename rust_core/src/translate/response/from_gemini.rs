@@ -4,15 +4,13 @@
 //! A prompt blocked before any candidate (`promptFeedback.blockReason`) is a content filter stop.
 //! `candidatesTokenCount` excludes thinking tokens; the IR's output count includes them.
 
-use serde_json::Value;
-
 use crate::translate::common::{StopReason, Usage};
 use crate::translate::error::TranslateError;
 use crate::translate::ir::{Part, Response};
 use crate::translate::wire::ids;
 use crate::translate::wire::json::{
     as_object, get, opt_array, opt_bool, opt_object, opt_str, opt_u64, req_str, to_text, Object,
-    Path,
+    Path, Value,
 };
 
 pub fn usage(obj: &Object) -> Result<Usage, TranslateError> {

@@ -2,13 +2,11 @@
 //! Reasoning is read from `reasoning_content` (DeepSeek, vLLM) or `reasoning` (OpenRouter,
 //! Ollama); only the first choice is translated.
 
-use serde_json::Value;
-
 use crate::translate::common::{StopReason, Usage};
 use crate::translate::error::TranslateError;
 use crate::translate::ir::{Part, Response};
 use crate::translate::wire::json::{
-    as_object, opt_array, opt_object, opt_str, opt_u64, req_str, Object, Path,
+    as_object, opt_array, opt_object, opt_str, opt_u64, req_str, Object, Path, Value,
 };
 
 pub fn usage(obj: &Object) -> Result<Usage, TranslateError> {
@@ -61,11 +59,11 @@ pub fn read(obj: &Object) -> Result<Response, TranslateError> {
         });
     }
     match message.get("content") {
-        Some(Value::String(s)) if !s.is_empty() => resp.content.push(Part::Text(s.clone())),
+        Some(Value::String(s)) if !s.is_empty() => resp.content.push(Part::Text(s.to_string())),
         Some(Value::Array(parts)) => {
             for part in parts.iter().filter_map(Value::as_object) {
                 if let Some(Value::String(t)) = part.get("text") {
-                    resp.content.push(Part::Text(t.clone()));
+                    resp.content.push(Part::Text(t.to_string()));
                 }
             }
         }

@@ -2,13 +2,11 @@
 //! parts; `function_call` items tool calls; `status: incomplete` with `max_output_tokens` the
 //! max-tokens stop reason.
 
-use serde_json::Value;
-
 use crate::translate::common::{StopReason, Usage};
 use crate::translate::error::TranslateError;
 use crate::translate::ir::{Part, Response};
 use crate::translate::wire::json::{
-    as_object, opt_array, opt_object, opt_str, opt_u64, req_str, Object, Path,
+    as_object, opt_array, opt_object, opt_str, opt_u64, req_str, Object, Path, Value,
 };
 
 pub fn usage(obj: &Object) -> Result<Usage, TranslateError> {
@@ -70,12 +68,12 @@ pub fn read(obj: &Object) -> Result<Response, TranslateError> {
                     match c.get("type").and_then(Value::as_str) {
                         Some("output_text") => {
                             if let Some(Value::String(t)) = c.get("text") {
-                                resp.content.push(Part::Text(t.clone()));
+                                resp.content.push(Part::Text(t.to_string()));
                             }
                         }
                         Some("refusal") => {
                             if let Some(Value::String(t)) = c.get("refusal") {
-                                resp.content.push(Part::Text(t.clone()));
+                                resp.content.push(Part::Text(t.to_string()));
                             }
                             resp.stop_reason = Some(StopReason::ContentFilter);
                         }

@@ -35,14 +35,13 @@ pub fn read(upstream: ApiKind, body: &[u8]) -> Result<Response, TranslateError> 
 
 /// Writes the IR as a client response body.
 pub fn write(client: ApiKind, resp: &Response, model: &str) -> Result<Vec<u8>, TranslateError> {
-    let value = match client {
+    Ok(match client {
         ApiKind::OpenAiChat => to_openai_chat::write(resp, model),
         ApiKind::AnthropicMessages => to_anthropic_messages::write(resp, model),
         ApiKind::OpenAiResponses => to_openai_responses::write(resp, model),
         ApiKind::Gemini => to_gemini::write(resp, model),
         ApiKind::BedrockConverse => return Err(TranslateError::NotClientApi(client)),
-    };
-    serde_json::to_vec(&value).map_err(|e| TranslateError::json(&e))
+    })
 }
 
 /// Translates an upstream response body for the client in one call.

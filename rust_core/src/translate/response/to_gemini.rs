@@ -2,60 +2,86 @@
 //! calls `functionCall` parts (with their id), and usage `usageMetadata` (with
 //! `candidatesTokenCount` excluding thinking tokens, as Gemini counts them).
 
-use serde_json::{json, Value};
-
 use crate::translate::common::{StopReason, Usage};
 use crate::translate::ir::{Part, Response};
-use crate::translate::wire::json::{arguments_value, Object, Path};
+use crate::translate::wire::json::{arguments_raw, Path};
+use crate::translate::wire::writer::JsonWriter;
 
-pub fn usage(u: &Usage) -> Value {
-    let mut m = Object::new();
-    m.insert("promptTokenCount".into(), json!(u.input_tokens));
-    m.insert(
-        "candidatesTokenCount".into(),
-        json!(u.output_tokens.saturating_sub(u.reasoning_tokens)),
+/// Writes a Gemini `usageMetadata` object.
+pub fn usage(w: &mut JsonWriter, u: &Usage) {
+    w.begin_object().field("promptTokenCount", &u.input_tokens);
+    w.field(
+        "candidatesTokenCount",
+        &u.output_tokens.saturating_sub(u.reasoning_tokens),
     );
-    m.insert("totalTokenCount".into(), json!(u.total_tokens()));
+    w.field("totalTokenCount", &u.total_tokens());
     if u.cache_read_tokens > 0 {
-        m.insert("cachedContentTokenCount".into(), json!(u.cache_read_tokens));
+        w.field("cachedContentTokenCount", &u.cache_read_tokens);
     }
     if u.reasoning_tokens > 0 {
-        m.insert("thoughtsTokenCount".into(), json!(u.reasoning_tokens));
+        w.field("thoughtsTokenCount", &u.reasoning_tokens);
     }
-    Value::Object(m)
+    w.end_object();
 }
 
-pub fn write(resp: &Response, model: &str) -> Value {
-    let mut parts = Vec::with_capacity(resp.content.len());
+pub fn write(resp: &Response, model: &str) -> Vec<u8> {
+    let mut w = JsonWriter::with_capacity(512);
+    w.begin_object()
+        .key("candidates")
+        .begin_array()
+        .begin_object();
+    w.key("content")
+        .begin_object()
+        .field("role", "model")
+        .key("parts")
+        .begin_array();
     for part in &resp.content {
         match part {
-            Part::Text(t) => parts.push(json!({"text": t})),
-            Part::Reasoning { text, .. } => parts.push(json!({"text": text, "thought": true})),
+            Part::Text(t) => {
+                w.begin_object().field("text", t).end_object();
+            }
+            Part::Reasoning { text, .. } => {
+                w.begin_object()
+                    .field("text", text)
+                    .field("thought", &true)
+                    .end_object();
+            }
             Part::ToolCall {
                 id,
                 name,
                 arguments,
             } => {
-                let args = arguments_value(arguments, &Path::Root)
-                    .unwrap_or_else(|_| json!({"arguments": arguments}));
-                parts.push(json!({"functionCall": {"id": id, "name": name, "args": args}}));
+                w.begin_object()
+                    .key("functionCall")
+                    .begin_object()
+                    .field("id", id)
+                    .field("name", name);
+                w.key("args");
+                match arguments_raw(arguments, &Path::Root) {
+                    Ok(raw) => {
+                        w.raw(raw);
+                    }
+                    Err(_) => {
+                        w.begin_object().field("arguments", arguments).end_object();
+                    }
+                }
+                w.end_object().end_object();
             }
-            Part::Image(_) | Part::ToolResult { .. } => {}
+            Part::Image(_) | Part::Document { .. } | Part::ToolResult { .. } => {}
         }
     }
+    w.end_array().end_object();
     let stop = resp.stop_reason.unwrap_or(StopReason::EndTurn);
-    let mut out = Object::new();
-    out.insert(
-        "candidates".into(),
-        json!([{"content": {"role": "model", "parts": parts}, "finishReason": stop.to_gemini(), "index": 0}]),
-    );
-    out.insert("usageMetadata".into(), usage(&resp.usage));
-    out.insert(
-        "modelVersion".into(),
-        json!(resp.model.as_deref().unwrap_or(model)),
-    );
+    w.field("finishReason", stop.to_gemini())
+        .field("index", &0)
+        .end_object()
+        .end_array();
+    w.key("usageMetadata");
+    usage(&mut w, &resp.usage);
+    w.field("modelVersion", resp.model.as_deref().unwrap_or(model));
     if let Some(id) = &resp.id {
-        out.insert("responseId".into(), json!(id));
+        w.field("responseId", id);
     }
-    Value::Object(out)
+    w.end_object();
+    w.finish()
 }

@@ -88,9 +88,15 @@ struct ErrorBody<'a> {
     message: Option<Cow<'a, str>>,
 }
 
-fn usage_patch(u: &AnthropicUsage) -> UsagePatch {
-    let cached = u.cache_read_input_tokens.unwrap_or(0);
-    let created = u.cache_creation_input_tokens.unwrap_or(0);
+/// `cache` holds the last cache counts seen, for reports that repeat `input_tokens` without them.
+fn usage_patch(u: &AnthropicUsage, cache: &mut (u64, u64)) -> UsagePatch {
+    if let Some(n) = u.cache_read_input_tokens {
+        cache.0 = n;
+    }
+    if let Some(n) = u.cache_creation_input_tokens {
+        cache.1 = n;
+    }
+    let (cached, created) = *cache;
     UsagePatch {
         input_tokens: u
             .input_tokens
@@ -99,18 +105,6 @@ fn usage_patch(u: &AnthropicUsage) -> UsagePatch {
         cache_read_tokens: u.cache_read_input_tokens,
         cache_creation_tokens: u.cache_creation_input_tokens,
         reasoning_tokens: None,
-    }
-}
-
-/// Maps an Anthropic `stop_reason`.
-pub fn stop_reason(reason: &str) -> StopReason {
-    match reason {
-        "max_tokens" | "model_context_window_exceeded" => StopReason::MaxTokens,
-        "stop_sequence" => StopReason::StopSequence,
-        "tool_use" => StopReason::ToolUse,
-        "pause_turn" => StopReason::PauseTurn,
-        "refusal" => StopReason::ContentFilter,
-        _ => StopReason::EndTurn,
     }
 }
 
@@ -127,6 +121,8 @@ fn error_kind(kind: &str) -> ErrorKind {
 pub struct Parser {
     /// Block indices whose deltas are not translated (server tools, redacted thinking).
     skipped: Vec<u32>,
+    /// Last (cache read, cache creation) input token counts reported.
+    cache: (u64, u64),
 }
 
 impl Parser {
@@ -147,7 +143,7 @@ impl Parser {
             "message_start" => {
                 let message = ev.message.as_ref();
                 if let Some(u) = message.and_then(|m| m.usage.as_ref()) {
-                    hub.emit(Event::Usage(usage_patch(u)), out);
+                    hub.emit(Event::Usage(usage_patch(u, &mut self.cache)), out);
                 }
                 hub.emit(
                     Event::Start {
@@ -158,68 +154,29 @@ impl Parser {
                 );
             }
             "content_block_start" => {
-                let Some(block) = &ev.content_block else {
-                    return;
-                };
-                match block.kind.as_ref() {
-                    "tool_use" => hub.emit(
-                        Event::ToolStart {
-                            key: index,
-                            id: block.id.as_deref(),
-                            name: block.name.as_deref().unwrap_or(""),
-                        },
-                        out,
-                    ),
-                    "text" => {
-                        if let Some(t) = block.text.as_deref().filter(|t| !t.is_empty()) {
-                            hub.emit(Event::Text(t), out);
-                        }
-                    }
-                    "thinking" => {
-                        if let Some(t) = block.thinking.as_deref().filter(|t| !t.is_empty()) {
-                            hub.emit(Event::Reasoning(t), out);
-                        }
-                    }
-                    _ => self.skipped.push(index),
+                if let Some(block) = &ev.content_block {
+                    self.on_block_start(index, block, hub, out);
                 }
             }
-            "content_block_delta" => {
-                if self.skipped.contains(&index) {
-                    return;
-                }
-                let Some(d) = &ev.delta else {
-                    return;
-                };
-                match d.kind.as_deref().unwrap_or("") {
-                    "text_delta" => hub.emit(Event::Text(d.text.as_deref().unwrap_or("")), out),
-                    "input_json_delta" => hub.emit(
-                        Event::ToolArgs {
-                            key: index,
-                            delta: d.partial_json.as_deref().unwrap_or(""),
-                        },
-                        out,
-                    ),
-                    "thinking_delta" => {
-                        hub.emit(Event::Reasoning(d.thinking.as_deref().unwrap_or("")), out);
-                    }
-                    "signature_delta" => hub.emit(
-                        Event::ReasoningSignature(d.signature.as_deref().unwrap_or("")),
-                        out,
-                    ),
-                    _ => {}
+            "content_block_delta" if !self.skipped.contains(&index) => {
+                if let Some(d) = &ev.delta {
+                    on_block_delta(index, d, hub, out);
                 }
             }
-            "content_block_stop" => {
-                if !self.skipped.contains(&index) {
-                    hub.emit(Event::BlockStop, out);
-                }
+            "content_block_stop" if !self.skipped.contains(&index) => {
+                hub.emit(Event::BlockStop, out);
             }
             "message_delta" => {
                 if let Some(reason) = ev.delta.as_ref().and_then(|d| d.stop_reason.as_deref()) {
-                    hub.emit(Event::Finish(stop_reason(reason)), out);
+                    hub.emit(
+                        Event::Finish(
+                            StopReason::from_anthropic(reason).unwrap_or(StopReason::EndTurn),
+                        ),
+                        out,
+                    );
                 }
                 if let Some(u) = &ev.usage {
-                    hub.emit(Event::Usage(usage_patch(u)), out);
+                    hub.emit(Event::Usage(usage_patch(u, &mut self.cache)), out);
                 }
             }
             "message_stop" => hub.emit(Event::Done, out),
@@ -234,5 +191,99 @@ impl Parser {
             }
             _ => {}
         }
+    }
+
+    fn on_block_start(&mut self, index: u32, block: &Block<'_>, hub: &mut Hub, out: &mut Vec<u8>) {
+        match block.kind.as_ref() {
+            "tool_use" => hub.emit(
+                Event::ToolStart {
+                    key: index,
+                    id: block.id.as_deref(),
+                    name: block.name.as_deref().unwrap_or(""),
+                },
+                out,
+            ),
+            "text" => {
+                if let Some(t) = block.text.as_deref().filter(|t| !t.is_empty()) {
+                    hub.emit(Event::Text(t), out);
+                }
+            }
+            "thinking" => {
+                if let Some(t) = block.thinking.as_deref().filter(|t| !t.is_empty()) {
+                    hub.emit(Event::Reasoning(t), out);
+                }
+            }
+            _ => self.skipped.push(index),
+        }
+    }
+}
+
+fn on_block_delta(index: u32, d: &Delta<'_>, hub: &mut Hub, out: &mut Vec<u8>) {
+    match d.kind.as_deref().unwrap_or("") {
+        "text_delta" => hub.emit(Event::Text(d.text.as_deref().unwrap_or("")), out),
+        "input_json_delta" => hub.emit(
+            Event::ToolArgs {
+                key: index,
+                delta: d.partial_json.as_deref().unwrap_or(""),
+            },
+            out,
+        ),
+        "thinking_delta" => hub.emit(Event::Reasoning(d.thinking.as_deref().unwrap_or("")), out),
+        "signature_delta" => hub.emit(
+            Event::ReasoningSignature(d.signature.as_deref().unwrap_or("")),
+            out,
+        ),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::translate::ApiKind;
+
+    fn run(events: &[&str]) -> (Hub, String) {
+        let mut hub = Hub::for_tests(ApiKind::OpenAiChat);
+        let mut parser = Parser::default();
+        let mut out = Vec::new();
+        for e in events {
+            parser.on_event(e, &mut hub, &mut out);
+        }
+        (hub, String::from_utf8(out).unwrap_or_default())
+    }
+
+    #[test]
+    fn server_tool_blocks_are_skipped() {
+        let (_, out) = run(&[
+            r#"{"type":"content_block_start","index":0,"content_block":{"type":"server_tool_use","id":"s","name":"web_search"}}"#,
+            r#"{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{\"q\":1}"}}"#,
+        ]);
+        assert!(!out.contains("tool_calls"));
+    }
+
+    #[test]
+    fn cache_counts_persist_into_later_usage_reports() {
+        let (hub, _) = run(&[
+            r#"{"type":"message_start","message":{"id":"msg_1","model":"c","usage":{"input_tokens":10,"cache_read_input_tokens":90,"output_tokens":1}}}"#,
+            r#"{"type":"message_delta","delta":{"stop_reason":"max_tokens"},"usage":{"input_tokens":10,"output_tokens":7}}"#,
+        ]);
+        let usage = hub.usage().unwrap_or_default();
+        assert_eq!(
+            (
+                usage.input_tokens,
+                usage.cache_read_tokens,
+                usage.output_tokens
+            ),
+            (100, 90, 7)
+        );
+        assert_eq!(hub.stop_reason(), Some(StopReason::MaxTokens));
+    }
+
+    #[test]
+    fn error_event_maps_overloaded() {
+        let (_, out) = run(&[
+            r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#,
+        ]);
+        assert!(out.contains(r#""code":"upstream_overloaded""#));
     }
 }

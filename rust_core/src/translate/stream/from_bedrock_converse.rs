@@ -80,17 +80,6 @@ struct BedrockUsage {
     cache_write_input_tokens: Option<u64>,
 }
 
-/// Maps a Bedrock `stopReason`.
-pub fn stop_reason(reason: &str) -> StopReason {
-    match reason {
-        "tool_use" => StopReason::ToolUse,
-        "max_tokens" | "model_context_window_exceeded" => StopReason::MaxTokens,
-        "stop_sequence" => StopReason::StopSequence,
-        "guardrail_intervened" | "content_filtered" => StopReason::ContentFilter,
-        _ => StopReason::EndTurn,
-    }
-}
-
 fn exception_kind(exception_type: &str) -> ErrorKind {
     match exception_type {
         "throttlingException" => ErrorKind::RateLimited,
@@ -107,13 +96,7 @@ pub struct Parser {
 
 impl Parser {
     /// An exception frame (`:message-type` `exception` or `error`), already decoded.
-    pub fn on_exception(
-        &mut self,
-        exception_type: &str,
-        message: &str,
-        hub: &mut Hub,
-        out: &mut Vec<u8>,
-    ) {
+    pub fn on_exception(exception_type: &str, message: &str, hub: &mut Hub, out: &mut Vec<u8>) {
         let message = if message.is_empty() {
             exception_type
         } else {
@@ -175,7 +158,10 @@ impl Parser {
             "contentBlockStop" => hub.emit(Event::BlockStop, out),
             "messageStop" => {
                 let reason = p.stop_reason.as_deref().unwrap_or("end_turn");
-                hub.emit(Event::Finish(stop_reason(reason)), out);
+                hub.emit(
+                    Event::Finish(StopReason::from_bedrock(reason).unwrap_or(StopReason::EndTurn)),
+                    out,
+                );
                 self.saw_message_stop = true;
             }
             "metadata" => {
@@ -199,5 +185,57 @@ impl Parser {
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::translate::ApiKind;
+
+    #[test]
+    fn done_waits_for_metadata_after_message_stop() {
+        let mut hub = Hub::for_tests(ApiKind::OpenAiChat);
+        let mut p = Parser::default();
+        let mut out = Vec::new();
+        p.on_event(
+            "messageStart",
+            br#"{"role":"assistant"}"#,
+            &mut hub,
+            &mut out,
+        );
+        p.on_event(
+            "contentBlockDelta",
+            br#"{"contentBlockIndex":0,"delta":{"text":"hi"}}"#,
+            &mut hub,
+            &mut out,
+        );
+        p.on_event(
+            "messageStop",
+            br#"{"stopReason":"max_tokens"}"#,
+            &mut hub,
+            &mut out,
+        );
+        assert!(!hub.is_complete());
+        p.on_event(
+            "metadata",
+            br#"{"usage":{"inputTokens":3,"outputTokens":1,"cacheReadInputTokens":2}}"#,
+            &mut hub,
+            &mut out,
+        );
+        assert!(hub.is_complete());
+        assert_eq!(hub.usage().map(|u| u.input_tokens), Some(5));
+        let text = String::from_utf8(out).unwrap_or_default();
+        assert!(text.contains(r#""finish_reason":"length""#));
+        assert!(text.contains(r#""prompt_tokens":5"#));
+    }
+
+    #[test]
+    fn exceptions_map_to_error_kinds() {
+        let mut hub = Hub::for_tests(ApiKind::AnthropicMessages);
+        let mut out = Vec::new();
+        Parser::on_exception("throttlingException", "", &mut hub, &mut out);
+        let text = String::from_utf8(out).unwrap_or_default();
+        assert!(text.contains(r#""type":"rate_limit_error","message":"throttlingException""#));
     }
 }

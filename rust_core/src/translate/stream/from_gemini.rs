@@ -89,17 +89,6 @@ struct ErrorBody<'a> {
     status: Option<Cow<'a, str>>,
 }
 
-/// Maps a Gemini `finishReason`.
-pub fn stop_reason(reason: &str) -> StopReason {
-    match reason {
-        "MAX_TOKENS" => StopReason::MaxTokens,
-        "SAFETY" | "RECITATION" | "BLOCKLIST" | "PROHIBITED_CONTENT" | "SPII" | "IMAGE_SAFETY" => {
-            StopReason::ContentFilter
-        }
-        _ => StopReason::EndTurn,
-    }
-}
-
 fn error_kind(code: u32, status: &str) -> ErrorKind {
     match (code, status) {
         (429, _) | (_, "RESOURCE_EXHAUSTED") => ErrorKind::RateLimited,
@@ -161,7 +150,7 @@ impl Parser {
                 let stop = if self.tool_calls > 0 && reason == "STOP" {
                     StopReason::ToolUse
                 } else {
-                    stop_reason(reason)
+                    StopReason::from_gemini(reason).unwrap_or(StopReason::EndTurn)
                 };
                 hub.emit(Event::Finish(stop), out);
             }
@@ -194,5 +183,43 @@ impl Parser {
             hub.emit(Event::ToolArgs { key, delta: args }, out);
             hub.emit(Event::BlockStop, out);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::translate::ApiKind;
+
+    #[test]
+    fn function_calls_are_whole_tool_calls_and_stop_means_tool_use() {
+        let mut hub = Hub::for_tests(ApiKind::OpenAiChat);
+        let mut p = Parser::default();
+        let mut out = Vec::new();
+        p.on_event(
+            r#"{"candidates":[{"content":{"parts":[{"functionCall":{"name":"f","args":{"a":[1, 2]}}}]},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":4,"candidatesTokenCount":2,"thoughtsTokenCount":3},"modelVersion":"g"}"#,
+            &mut hub,
+            &mut out,
+        );
+        let text = String::from_utf8(out).unwrap_or_default();
+        assert!(text.contains(r#""name":"f","arguments":"""#));
+        assert!(text.contains(r#""arguments":"{\"a\":[1, 2]}""#));
+        assert_eq!(hub.stop_reason(), Some(StopReason::ToolUse));
+        let usage = hub.usage().unwrap_or_default();
+        assert_eq!((usage.output_tokens, usage.reasoning_tokens), (5, 3));
+    }
+
+    #[test]
+    fn error_chunk_maps_status() {
+        let mut hub = Hub::for_tests(ApiKind::OpenAiChat);
+        let mut out = Vec::new();
+        Parser::default().on_event(
+            r#"{"error":{"code":429,"message":"quota","status":"RESOURCE_EXHAUSTED"}}"#,
+            &mut hub,
+            &mut out,
+        );
+        assert!(String::from_utf8(out)
+            .unwrap_or_default()
+            .contains("rate_limit_exceeded"));
     }
 }

@@ -126,16 +126,6 @@ impl ErrorBody<'_> {
     }
 }
 
-/// Maps a Chat `finish_reason`.
-pub fn stop_reason(reason: &str) -> StopReason {
-    match reason {
-        "length" => StopReason::MaxTokens,
-        "tool_calls" | "function_call" => StopReason::ToolUse,
-        "content_filter" => StopReason::ContentFilter,
-        _ => StopReason::EndTurn,
-    }
-}
-
 fn usage_patch(u: &ChatUsage) -> UsagePatch {
     UsagePatch {
         input_tokens: u.prompt_tokens,
@@ -195,7 +185,12 @@ impl Parser {
                 self.on_delta(delta, hub, out);
             }
             if let Some(reason) = choice.finish_reason.as_deref() {
-                hub.emit(Event::Finish(stop_reason(reason)), out);
+                hub.emit(
+                    Event::Finish(
+                        StopReason::from_openai_chat(reason).unwrap_or(StopReason::EndTurn),
+                    ),
+                    out,
+                );
             }
         }
         if let Some(u) = &chunk.usage {
@@ -242,5 +237,50 @@ impl Parser {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::translate::ApiKind;
+
+    fn run(events: &[&str]) -> (Hub, String) {
+        let mut hub = Hub::for_tests(ApiKind::AnthropicMessages);
+        let mut parser = Parser::default();
+        let mut out = Vec::new();
+        for e in events {
+            parser.on_event(e, &mut hub, &mut out);
+        }
+        (hub, String::from_utf8(out).unwrap_or_default())
+    }
+
+    #[test]
+    fn reasoning_alias_and_tool_call_without_index() {
+        let (hub, out) = run(&[
+            r#"{"id":"chatcmpl-1","model":"m","choices":[{"index":0,"delta":{"reasoning":"hm"}}]}"#,
+            r#"{"choices":[{"index":0,"delta":{"tool_calls":[{"id":"c1","function":{"name":"f","arguments":"{}"}}]}}]}"#,
+            r#"{"choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}"#,
+            "[DONE]",
+        ]);
+        assert!(out.contains(r#""thinking":"hm""#));
+        assert!(out.contains(r#""type":"tool_use","id":"c1","name":"f""#));
+        assert!(out.contains(r#""partial_json":"{}""#));
+        assert!(hub.is_complete());
+        assert_eq!(hub.stop_reason(), Some(StopReason::ToolUse));
+    }
+
+    #[test]
+    fn error_chunk_is_classified() {
+        let (hub, out) =
+            run(&[r#"{"error":{"message":"slow down","type":"rate_limit_exceeded"}}"#]);
+        assert!(out.contains(r#""type":"rate_limit_error","message":"slow down""#));
+        assert!(hub.is_closed() && !hub.is_complete());
+    }
+
+    #[test]
+    fn other_choices_are_ignored() {
+        let (_, out) = run(&[r#"{"choices":[{"index":1,"delta":{"content":"no"}}]}"#]);
+        assert!(!out.contains("text_delta"));
     }
 }

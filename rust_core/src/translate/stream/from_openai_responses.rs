@@ -210,3 +210,40 @@ impl Parser {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::translate::ApiKind;
+
+    fn run(events: &[&str]) -> (Hub, String) {
+        let mut hub = Hub::for_tests(ApiKind::AnthropicMessages);
+        let mut parser = Parser::default();
+        let mut out = Vec::new();
+        for e in events {
+            parser.on_event(e, &mut hub, &mut out);
+        }
+        (hub, String::from_utf8(out).unwrap_or_default())
+    }
+
+    #[test]
+    fn incomplete_response_stops_for_max_tokens() {
+        let (hub, out) = run(&[
+            r#"{"type":"response.created","response":{"id":"resp_1","model":"o"}}"#,
+            r#"{"type":"response.output_text.delta","output_index":0,"delta":"x"}"#,
+            r#"{"type":"response.incomplete","response":{"incomplete_details":{"reason":"max_output_tokens"},"usage":{"input_tokens":1,"output_tokens":2}}}"#,
+        ]);
+        assert!(hub.is_complete());
+        assert!(out.contains(r#""stop_reason":"max_tokens""#));
+        assert!(out.contains(r#""id":"msg_1""#));
+    }
+
+    #[test]
+    fn failed_response_is_an_error() {
+        let (hub, out) = run(&[
+            r#"{"type":"response.failed","response":{"error":{"code":"rate_limit_exceeded","message":"later"}}}"#,
+        ]);
+        assert!(out.contains(r#""type":"rate_limit_error","message":"later""#));
+        assert!(!hub.is_complete());
+    }
+}

@@ -128,6 +128,7 @@ pub struct Hub {
     is_translating: bool,
     output_chars: u64,
     upstream_id: Option<String>,
+    has_tool_calls: bool,
 }
 
 impl Hub {
@@ -148,7 +149,20 @@ impl Hub {
             is_translating: true,
             output_chars: 0,
             upstream_id: None,
+            has_tool_calls: false,
         })
+    }
+
+    /// A translating hub for `client` with a fixed clock (unit tests of parsers and writers).
+    ///
+    /// # Panics
+    /// When `client` is not a client API.
+    #[cfg(test)]
+    pub fn for_tests(client: ApiKind) -> Self {
+        match Self::new(client, Some("test-model"), 1_700_000_000, 7) {
+            Some(hub) => hub,
+            None => panic!("{client} is not a client API"),
+        }
     }
 
     /// Switches to observe-only mode (same-API passthrough).
@@ -188,10 +202,18 @@ impl Hub {
                 self.state = State::Done;
             }
             _ => {
+                let ev = match ev {
+                    // Some upstreams (Ollama, Gemini via Chat) say `stop` after tool calls.
+                    Event::Finish(StopReason::EndTurn) if self.has_tool_calls => {
+                        Event::Finish(StopReason::ToolUse)
+                    }
+                    other => other,
+                };
                 match ev {
                     Event::Text(s) | Event::Reasoning(s) | Event::ToolArgs { delta: s, .. } => {
                         self.output_chars += char_count(s);
                     }
+                    Event::ToolStart { .. } => self.has_tool_calls = true,
                     Event::Finish(stop) => self.ctx.stop = Some(stop),
                     _ => {}
                 }
@@ -206,7 +228,7 @@ impl Hub {
     fn begin(&mut self, id: Option<&str>, model: Option<&str>, out: &mut Vec<u8>) {
         match id.filter(|s| !s.is_empty()) {
             Some(id) => {
-                self.ctx.id_body = id_body(id).to_owned();
+                id_body(id).clone_into(&mut self.ctx.id_body);
                 self.upstream_id = Some(id.to_owned());
             }
             None => self.ctx.id_body = self.ctx.mint(0),

@@ -70,6 +70,11 @@ impl Passthrough {
     /// Decides whether `data` (one event's data) needs a full parse.
     pub fn observe(&mut self, data: &str) -> Observe {
         let bytes = data.as_bytes();
+        if self.upstream == ApiKind::OpenAiResponses {
+            if let Some(n) = number_after(bytes, b"\"sequence_number\"") {
+                self.last_sequence_number = Some(n);
+            }
+        }
         self.events_seen += 1;
         if self.events_seen == 1 {
             return Observe::Parse;
@@ -99,25 +104,20 @@ impl Passthrough {
                 Some(b"ping" | b"content_block_stop") => Observe::Estimate(0),
                 _ => Observe::Parse,
             },
-            ApiKind::OpenAiResponses => {
-                if let Some(n) = number_after(bytes, b"\"sequence_number\"") {
-                    self.last_sequence_number = Some(n);
+            ApiKind::OpenAiResponses => match peek_type(bytes) {
+                Some(t) if t.ends_with(b".delta") => {
+                    Observe::Estimate(string_chars_after(bytes, b"\"delta\""))
                 }
-                match peek_type(bytes) {
-                    Some(t) if t.ends_with(b".delta") => {
-                        Observe::Estimate(string_chars_after(bytes, b"\"delta\""))
-                    }
-                    Some(
-                        b"response.completed"
-                        | b"response.incomplete"
-                        | b"response.failed"
-                        | b"error"
-                        | b"response.created",
-                    )
-                    | None => Observe::Parse,
-                    Some(_) => Observe::Estimate(0),
-                }
-            }
+                Some(
+                    b"response.completed"
+                    | b"response.incomplete"
+                    | b"response.failed"
+                    | b"error"
+                    | b"response.created",
+                )
+                | None => Observe::Parse,
+                Some(_) => Observe::Estimate(0),
+            },
             ApiKind::Gemini | ApiKind::BedrockConverse => {
                 if memmem::find(bytes, b"\"finishReason\"").is_some()
                     || memmem::find(bytes, b"\"usageMetadata\"").is_some()

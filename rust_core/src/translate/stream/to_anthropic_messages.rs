@@ -30,17 +30,6 @@ pub struct Writer {
     tool_keys: Vec<u32>,
 }
 
-fn stop_reason(stop: StopReason) -> &'static str {
-    match stop {
-        StopReason::EndTurn => "end_turn",
-        StopReason::MaxTokens => "max_tokens",
-        StopReason::StopSequence => "stop_sequence",
-        StopReason::ToolUse => "tool_use",
-        StopReason::ContentFilter => "refusal",
-        StopReason::PauseTurn => "pause_turn",
-    }
-}
-
 fn error_type(kind: ErrorKind) -> &'static str {
     match kind {
         ErrorKind::InvalidRequest => "invalid_request_error",
@@ -61,6 +50,7 @@ fn event_head(name: &str, out: &mut Vec<u8>) {
 }
 
 impl Writer {
+    #[allow(clippy::unused_self)] // every writer has the same interface
     pub fn start(&mut self, ctx: &Context, out: &mut Vec<u8>) {
         event_head("message_start", out);
         out.extend_from_slice(b",\"message\":{\"id\":\"msg_");
@@ -182,10 +172,8 @@ impl Writer {
                 }
                 self.delta("thinking_delta", "thinking", s, out);
             }
-            Event::ReasoningSignature(s) => {
-                if self.open == Block::Thinking && !s.is_empty() {
-                    self.delta("signature_delta", "signature", s, out);
-                }
+            Event::ReasoningSignature(s) if self.open == Block::Thinking && !s.is_empty() => {
+                self.delta("signature_delta", "signature", s, out);
             }
             Event::ToolStart { key, id, name } => self.tool_start(ctx, key, id, name, out),
             Event::ToolArgs { key, delta } => {
@@ -214,7 +202,7 @@ impl Writer {
         };
         event_head("message_delta", out);
         out.extend_from_slice(b",\"delta\":{\"stop_reason\":\"");
-        out.extend_from_slice(stop_reason(stop).as_bytes());
+        out.extend_from_slice(stop.to_anthropic().as_bytes());
         out.extend_from_slice(b"\",\"stop_sequence\":null},\"usage\":{");
         match ctx.usage {
             Some(u) => {
@@ -234,6 +222,7 @@ impl Writer {
         out.extend_from_slice(b"}\n\n");
     }
 
+    #[allow(clippy::unused_self)] // every writer has the same interface
     pub fn error(&mut self, _ctx: &Context, kind: ErrorKind, message: &str, out: &mut Vec<u8>) {
         event_head("error", out);
         out.extend_from_slice(b",\"error\":{\"type\":\"");
@@ -249,4 +238,90 @@ fn uncached_input(u: &crate::translate::common::Usage) -> u64 {
     u.input_tokens
         .saturating_sub(u.cache_read_tokens)
         .saturating_sub(u.cache_creation_tokens)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::hub::Hub;
+    use super::super::{ErrorKind, Event};
+    use crate::translate::ApiKind;
+
+    fn run(client: ApiKind, events: &[Event<'_>]) -> String {
+        let mut hub = Hub::for_tests(client);
+        let mut out = Vec::new();
+        for e in events {
+            hub.emit(*e, &mut out);
+        }
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    fn data_lines(out: &str) -> Vec<serde_json::Value> {
+        out.lines()
+            .filter_map(|l| l.strip_prefix("data: "))
+            .filter(|d| *d != "[DONE]")
+            .map(|d| serde_json::from_str(d).unwrap_or_default())
+            .collect()
+    }
+
+    #[test]
+    fn blocks_open_and_close_in_order() {
+        let out = run(
+            ApiKind::AnthropicMessages,
+            &[
+                Event::Reasoning("r"),
+                Event::ReasoningSignature("sig"),
+                Event::Text("t"),
+                Event::ToolStart {
+                    key: 0,
+                    id: None,
+                    name: "f",
+                },
+                Event::ToolArgs {
+                    key: 0,
+                    delta: "{}",
+                },
+                Event::Text("u"),
+                Event::Done,
+            ],
+        );
+        let kinds: Vec<String> = data_lines(&out)
+            .iter()
+            .map(|e| format!("{}{}", e["type"].as_str().unwrap_or(""), e["index"]))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "message_startnull",
+                "content_block_start0",
+                "content_block_delta0",
+                "content_block_delta0",
+                "content_block_stop0",
+                "content_block_start1",
+                "content_block_delta1",
+                "content_block_stop1",
+                "content_block_start2",
+                "content_block_delta2",
+                "content_block_stop2",
+                "content_block_start3",
+                "content_block_delta3",
+                "content_block_stop3",
+                "message_deltanull",
+                "message_stopnull",
+            ]
+        );
+        assert!(out.contains(r#""stop_reason":"tool_use""#));
+        assert!(out.contains(r#""id":"toolu_"#));
+    }
+
+    #[test]
+    fn error_is_an_error_event() {
+        let out = run(
+            ApiKind::AnthropicMessages,
+            &[Event::Error(ErrorKind::RateLimited, "x")],
+        );
+        assert!(out.ends_with(
+            "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"x\"}}\n\n"
+        ));
+        assert!(!out.contains("message_stop"));
+    }
 }

@@ -31,14 +31,6 @@ pub struct Writer {
 
 const END: &[u8] = b"\r\n\r\n";
 
-fn finish_reason(stop: StopReason) -> &'static str {
-    match stop {
-        StopReason::MaxTokens => "MAX_TOKENS",
-        StopReason::ContentFilter => "SAFETY",
-        _ => "STOP",
-    }
-}
-
 impl Writer {
     pub fn start(&mut self, ctx: &Context, _out: &mut Vec<u8>) {
         self.tail.clear();
@@ -135,7 +127,7 @@ impl Writer {
         out.extend_from_slice(
             b"data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"\"}],\"role\":\"model\"},\"finishReason\":\"",
         );
-        out.extend_from_slice(finish_reason(stop).as_bytes());
+        out.extend_from_slice(stop.to_gemini().as_bytes());
         out.extend_from_slice(b"\",\"index\":0}]");
         if let Some(u) = ctx.usage {
             out.extend_from_slice(b",\"usageMetadata\":{\"promptTokenCount\":");
@@ -158,6 +150,7 @@ impl Writer {
         out.extend_from_slice(END);
     }
 
+    #[allow(clippy::unused_self)] // every writer has the same interface
     pub fn error(&mut self, _ctx: &Context, kind: ErrorKind, message: &str, out: &mut Vec<u8>) {
         let (code, status) = match kind {
             ErrorKind::InvalidRequest => (400, "INVALID_ARGUMENT"),
@@ -173,5 +166,73 @@ impl Writer {
         out.extend_from_slice(status.as_bytes());
         out.extend_from_slice(b"\"}}");
         out.extend_from_slice(END);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::hub::Hub;
+    use super::super::Event;
+    use crate::translate::common::StopReason;
+    use crate::translate::ApiKind;
+
+    fn run(client: ApiKind, events: &[Event<'_>]) -> String {
+        let mut hub = Hub::for_tests(client);
+        let mut out = Vec::new();
+        for e in events {
+            hub.emit(*e, &mut out);
+        }
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    fn data_lines(out: &str) -> Vec<serde_json::Value> {
+        out.lines()
+            .filter_map(|l| l.strip_prefix("data: "))
+            .filter(|d| *d != "[DONE]")
+            .map(|d| serde_json::from_str(d).unwrap_or_default())
+            .collect()
+    }
+
+    #[test]
+    fn tool_args_are_buffered_into_one_function_call() {
+        let out = run(
+            ApiKind::Gemini,
+            &[
+                Event::ToolStart {
+                    key: 0,
+                    id: Some("c"),
+                    name: "f",
+                },
+                Event::ToolArgs {
+                    key: 0,
+                    delta: "{\"a\":",
+                },
+                Event::ToolArgs {
+                    key: 0,
+                    delta: "1}",
+                },
+                Event::ToolStart {
+                    key: 1,
+                    id: None,
+                    name: "g",
+                },
+                Event::ToolArgs {
+                    key: 1,
+                    delta: "not json",
+                },
+                Event::Finish(StopReason::ToolUse),
+                Event::Done,
+            ],
+        );
+        let chunks = data_lines(&out);
+        let call =
+            |i: usize| chunks[i]["candidates"][0]["content"]["parts"][0]["functionCall"].clone();
+        assert_eq!(call(0)["args"], serde_json::json!({"a": 1}));
+        assert_eq!(
+            call(1)["args"],
+            serde_json::json!({"arguments": "not json"})
+        );
+        assert_eq!(chunks[2]["candidates"][0]["finishReason"], "STOP");
+        assert!(out.ends_with("\r\n\r\n"));
     }
 }

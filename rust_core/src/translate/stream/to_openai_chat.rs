@@ -23,15 +23,6 @@ pub struct Writer {
 const CHOICE_OPEN: &[u8] = b"{\"index\":0,\"delta\":{";
 const CHOICE_CLOSE: &[u8] = b"},\"logprobs\":null,\"finish_reason\":null}]}\n\n";
 
-fn finish_reason(stop: StopReason) -> &'static str {
-    match stop {
-        StopReason::EndTurn | StopReason::StopSequence | StopReason::PauseTurn => "stop",
-        StopReason::MaxTokens => "length",
-        StopReason::ToolUse => "tool_calls",
-        StopReason::ContentFilter => "content_filter",
-    }
-}
-
 /// The `OpenAI` error `type` and `code` for a failure.
 pub fn error_type_code(kind: ErrorKind) -> (&'static str, &'static str) {
     match kind {
@@ -110,12 +101,11 @@ impl Writer {
                 if delta.is_empty() {
                     return;
                 }
-                let index = match self.tool_keys.iter().position(|&k| k == key) {
-                    Some(i) => i,
-                    None => {
-                        self.tool_start(ctx, key, None, "", out);
-                        self.tool_keys.len() - 1
-                    }
+                let index = if let Some(i) = self.tool_keys.iter().position(|&k| k == key) {
+                    i
+                } else {
+                    self.tool_start(ctx, key, None, "", out);
+                    self.tool_keys.len() - 1
                 };
                 self.open(out);
                 out.extend_from_slice(b"\"tool_calls\":[{\"index\":");
@@ -143,7 +133,7 @@ impl Writer {
         };
         self.open(out);
         out.extend_from_slice(b"},\"logprobs\":null,\"finish_reason\":\"");
-        out.extend_from_slice(finish_reason(stop).as_bytes());
+        out.extend_from_slice(stop.to_openai_chat().as_bytes());
         out.extend_from_slice(b"\"}]}\n\n");
     }
 
@@ -166,6 +156,7 @@ impl Writer {
         out.extend_from_slice(b"data: [DONE]\n\n");
     }
 
+    #[allow(clippy::unused_self)] // every writer has the same interface
     pub fn error(&mut self, _ctx: &Context, kind: ErrorKind, message: &str, out: &mut Vec<u8>) {
         let (kind, code) = error_type_code(kind);
         out.extend_from_slice(b"data: {\"error\":{\"message\":");
@@ -175,5 +166,92 @@ impl Writer {
         out.extend_from_slice(b"\",\"param\":null,\"code\":\"");
         out.extend_from_slice(code.as_bytes());
         out.extend_from_slice(b"\"}}\n\n");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::hub::Hub;
+    use super::super::{ErrorKind, Event};
+    use crate::translate::common::StopReason;
+    use crate::translate::ApiKind;
+
+    fn run(client: ApiKind, events: &[Event<'_>]) -> String {
+        let mut hub = Hub::for_tests(client);
+        let mut out = Vec::new();
+        for e in events {
+            hub.emit(*e, &mut out);
+        }
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    fn data_lines(out: &str) -> Vec<serde_json::Value> {
+        out.lines()
+            .filter_map(|l| l.strip_prefix("data: "))
+            .filter(|d| *d != "[DONE]")
+            .map(|d| serde_json::from_str(d).unwrap_or_default())
+            .collect()
+    }
+
+    #[test]
+    fn parallel_tool_calls_get_sequential_indices() {
+        let out = run(
+            ApiKind::OpenAiChat,
+            &[
+                Event::ToolStart {
+                    key: 7,
+                    id: Some("a"),
+                    name: "f",
+                },
+                Event::ToolStart {
+                    key: 9,
+                    id: None,
+                    name: "g",
+                },
+                Event::ToolArgs {
+                    key: 9,
+                    delta: "{}",
+                },
+                Event::ToolArgs {
+                    key: 7,
+                    delta: "[]",
+                },
+                Event::Done,
+            ],
+        );
+        let chunks = data_lines(&out);
+        let index = |i: usize| chunks[i]["choices"][0]["delta"]["tool_calls"][0]["index"].clone();
+        assert_eq!(
+            (index(1), index(2), index(3), index(4)),
+            (0.into(), 1.into(), 1.into(), 0.into())
+        );
+        assert!(chunks[2]["choices"][0]["delta"]["tool_calls"][0]["id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("call_")));
+        assert_eq!(chunks[5]["choices"][0]["finish_reason"], "tool_calls");
+        assert!(out.ends_with("data: [DONE]\n\n"));
+    }
+
+    #[test]
+    fn error_has_message_type_and_code_and_no_done() {
+        let out = run(
+            ApiKind::OpenAiChat,
+            &[Event::Error(ErrorKind::Aborted, "cut \"here\"")],
+        );
+        let err = &data_lines(&out)[1]["error"];
+        assert_eq!(
+            (err["message"].as_str(), err["code"].as_str()),
+            (Some("cut \"here\""), Some("stream_aborted"))
+        );
+        assert!(!out.contains("[DONE]"));
+    }
+
+    #[test]
+    fn finish_is_sent_once() {
+        let out = run(
+            ApiKind::OpenAiChat,
+            &[Event::Finish(StopReason::MaxTokens), Event::Done],
+        );
+        assert_eq!(out.matches("finish_reason\":\"length").count(), 1);
     }
 }

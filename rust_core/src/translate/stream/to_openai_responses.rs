@@ -329,14 +329,13 @@ impl Writer {
 
     pub fn done(&mut self, ctx: &Context, out: &mut Vec<u8>) {
         self.close(out);
-        let incomplete = match ctx.stop {
-            Some(StopReason::MaxTokens) => Some("max_output_tokens"),
-            Some(StopReason::ContentFilter) => Some("content_filter"),
-            _ => None,
-        };
-        let (name, status) = match incomplete {
-            Some(_) => ("response.incomplete", "incomplete"),
-            None => ("response.completed", "completed"),
+        let (status, incomplete) = ctx
+            .stop
+            .map_or(("completed", None), StopReason::to_openai_responses);
+        let name = if incomplete.is_some() {
+            "response.incomplete"
+        } else {
+            "response.completed"
         };
         self.event(name, out);
         self.response(ctx, status, out, |out| {
@@ -383,5 +382,80 @@ impl Writer {
             push_str(out, message);
             out.extend_from_slice(b"},\"incomplete_details\":null,\"usage\":null");
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::hub::Hub;
+    use super::super::{ErrorKind, Event};
+    use crate::translate::common::StopReason;
+    use crate::translate::ApiKind;
+
+    fn run(client: ApiKind, events: &[Event<'_>]) -> String {
+        let mut hub = Hub::for_tests(client);
+        let mut out = Vec::new();
+        for e in events {
+            hub.emit(*e, &mut out);
+        }
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    fn data_lines(out: &str) -> Vec<serde_json::Value> {
+        out.lines()
+            .filter_map(|l| l.strip_prefix("data: "))
+            .filter(|d| *d != "[DONE]")
+            .map(|d| serde_json::from_str(d).unwrap_or_default())
+            .collect()
+    }
+
+    #[test]
+    fn sequence_numbers_are_consecutive_and_max_tokens_is_incomplete() {
+        let out = run(
+            ApiKind::OpenAiResponses,
+            &[
+                Event::Text("a"),
+                Event::ToolStart {
+                    key: 1,
+                    id: Some("c"),
+                    name: "f",
+                },
+                Event::ToolArgs {
+                    key: 1,
+                    delta: "{}",
+                },
+                Event::Finish(StopReason::MaxTokens),
+                Event::Done,
+            ],
+        );
+        let events = data_lines(&out);
+        for (i, e) in events.iter().enumerate() {
+            assert_eq!(e["sequence_number"], i);
+        }
+        let last = &events[events.len() - 1];
+        assert_eq!(last["type"], "response.incomplete");
+        assert_eq!(
+            last["response"]["incomplete_details"]["reason"],
+            "max_output_tokens"
+        );
+        assert_eq!(last["response"]["output"][1]["arguments"], "{}");
+        assert_eq!(last["response"]["output"][0]["content"][0]["text"], "a");
+    }
+
+    #[test]
+    fn error_before_start_still_opens_the_envelope() {
+        let out = run(
+            ApiKind::OpenAiResponses,
+            &[Event::Error(ErrorKind::Server, "boom")],
+        );
+        let types: Vec<_> = data_lines(&out).iter().map(|e| e["type"].clone()).collect();
+        assert_eq!(
+            types,
+            [
+                "response.created",
+                "response.in_progress",
+                "response.failed"
+            ]
+        );
     }
 }

@@ -64,6 +64,10 @@ pub struct Translator {
 
 static STREAMS: AtomicU64 = AtomicU64::new(0);
 
+/// Cap on one upstream SSE event. Larger than the SSE default: a Responses `response.completed`
+/// repeats the whole output (and image results are base64), so one event can exceed 1 MiB.
+const MAX_EVENT_BYTES: usize = 16 << 20;
+
 impl Translator {
     /// A translator for `upstream` → `client`. `model` is the fallback model name; `now_s` is the
     /// clock (Unix seconds) that dates the response and, when given, makes minted ids
@@ -74,15 +78,15 @@ impl Translator {
         model: Option<&str>,
         now_s: Option<f64>,
     ) -> Result<Self, StreamConfigError> {
-        let (created_s, seed) = match now_s {
-            Some(t) => (t.max(0.0) as u64, t.to_bits()),
-            None => {
-                let now = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .unwrap_or_default();
-                let n = STREAMS.fetch_add(1, Ordering::Relaxed);
-                (now.as_secs(), (now.as_nanos() as u64) ^ n.rotate_left(32))
-            }
+        let (created_s, seed) = if let Some(t) = now_s {
+            let created = std::time::Duration::try_from_secs_f64(t).map_or(0, |d| d.as_secs());
+            (created, t.to_bits())
+        } else {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default();
+            let n = STREAMS.fetch_add(1, Ordering::Relaxed);
+            (now.as_secs(), (now.as_nanos() as u64) ^ n.rotate_left(32))
         };
         let mut hub = Hub::new(client, model, created_s, seed)
             .ok_or(StreamConfigError::NotAClient(client))?;
@@ -92,7 +96,7 @@ impl Translator {
         });
         let framing = match upstream {
             ApiKind::BedrockConverse => Framing::EventStream(eventstream::Decoder::default()),
-            _ => Framing::Sse(sse::Parser::default()),
+            _ => Framing::Sse(sse::Parser::new(MAX_EVENT_BYTES)),
         };
         Ok(Self {
             framing,
@@ -147,16 +151,18 @@ impl Translator {
 
     fn on_frame_error(&mut self, result: Result<(), FrameError>) {
         match result {
-            Ok(()) => {}
+            Ok(()) | Err(FrameError::Truncated { .. }) => {}
             Err(FrameError::Exception {
                 exception_type,
                 message,
             }) => {
-                if let Upstream::Bedrock(p) = &mut self.upstream {
-                    p.on_exception(&exception_type, &message, &mut self.hub, &mut self.out);
-                }
+                from_bedrock_converse::Parser::on_exception(
+                    &exception_type,
+                    &message,
+                    &mut self.hub,
+                    &mut self.out,
+                );
             }
-            Err(FrameError::Truncated { .. }) => {}
             Err(e) => {
                 let message = format!("upstream stream unreadable: {e}");
                 self.fail(ErrorKind::Server, &message);
@@ -187,22 +193,20 @@ impl Translator {
                 on_sse_data(upstream, hub, passthrough.as_mut(), &ev.data, out);
             }
         }
-        if let Some(p) = &mut self.passthrough {
-            let rest = p.take_pending();
-            if self.hub.is_closed() {
-                self.out.extend_from_slice(&rest);
-                return &self.out;
-            }
-        }
-        if self.passthrough.is_some() && self.hub.stop_reason().is_some() {
+        let Some(p) = &mut self.passthrough else {
+            self.hub.end_of_input(&mut self.out);
+            return &self.out;
+        };
+        // Passthrough: the bytes after the last blank line reach the client only if the stream
+        // is complete with them (e.g. a final event without its trailing newline).
+        let rest = p.take_pending();
+        if !self.hub.is_closed() && self.hub.stop_reason().is_some() {
             self.hub.emit(super::Event::Done, &mut self.out);
         }
-        if !self.hub.is_closed() {
-            if self.passthrough.is_some() {
-                self.fail(ErrorKind::Truncated, "upstream stream ended early");
-            } else {
-                self.hub.end_of_input(&mut self.out);
-            }
+        if self.hub.is_closed() {
+            self.out.extend_from_slice(&rest);
+        } else {
+            self.fail(ErrorKind::Truncated, "upstream stream ended early");
         }
         &self.out
     }
@@ -355,5 +359,51 @@ mod tests {
     fn bedrock_is_rejected_as_client() {
         let err = Translator::new(ApiKind::OpenAiChat, ApiKind::BedrockConverse, None, None);
         assert!(err.is_err());
+    }
+
+    const CLIENTS: [ApiKind; 4] = [
+        ApiKind::OpenAiChat,
+        ApiKind::AnthropicMessages,
+        ApiKind::OpenAiResponses,
+        ApiKind::Gemini,
+    ];
+
+    fn run_chunks(upstream: ApiKind, client: ApiKind, chunks: &[&[u8]]) -> Vec<u8> {
+        let Ok(mut t) = Translator::new(upstream, client, None, Some(5.0)) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for c in chunks {
+            out.extend_from_slice(t.feed(c));
+        }
+        out.extend_from_slice(t.finish());
+        out.extend_from_slice(t.abort("x"));
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(
+            chunks in proptest::collection::vec(proptest::collection::vec(proptest::num::u8::ANY, 0..64), 0..6),
+            up in 0usize..5,
+            client in 0usize..4,
+        ) {
+            let chunks: Vec<&[u8]> = chunks.iter().map(Vec::as_slice).collect();
+            let _ = run_chunks(ApiKind::ALL[up], CLIENTS[client], &chunks);
+        }
+
+        #[test]
+        fn chunking_never_changes_output(cut in proptest::collection::vec(0usize..4000, 0..8), client in 0usize..4) {
+            let stream = CHAT_TOOLS.as_bytes();
+            let mut bounds: Vec<usize> = cut.into_iter().map(|c| c.min(stream.len())).collect();
+            bounds.push(0);
+            bounds.push(stream.len());
+            bounds.sort_unstable();
+            let chunks: Vec<&[u8]> = bounds.windows(2).filter_map(|w| stream.get(w[0]..w[1])).collect();
+            proptest::prop_assert_eq!(
+                run_chunks(ApiKind::OpenAiChat, CLIENTS[client], &chunks),
+                run_chunks(ApiKind::OpenAiChat, CLIENTS[client], &[stream])
+            );
+        }
     }
 }

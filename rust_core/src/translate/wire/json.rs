@@ -1,13 +1,12 @@
-//! Typed, path-aware access to parsed JSON bodies. Every accessor names the field's full path in
-//! its error (`messages[2].content`), built lazily so the happy path allocates nothing.
+//! Typed, path-aware access to parsed JSON bodies (the borrowed document of `wire::dom`). Every
+//! accessor names the field's full path in its error (`messages[2].content`), built lazily so
+//! the happy path allocates nothing.
 
 use std::fmt;
 
-use serde_json::{Map, Value};
-
 use crate::translate::error::TranslateError;
 
-pub type Object = Map<String, Value>;
+pub use super::dom::{Object, Value};
 
 /// A field path as a borrowed linked list: `Root`, then keys and indices.
 #[derive(Debug, Clone, Copy)]
@@ -60,9 +59,9 @@ impl fmt::Display for Path<'_> {
     }
 }
 
-/// Parses a body that must be a JSON object.
-pub fn parse_object(body: &[u8]) -> Result<Object, TranslateError> {
-    match serde_json::from_slice::<Value>(body) {
+/// Parses a body that must be a JSON object (strings borrow from `body`).
+pub fn parse_object(body: &[u8]) -> Result<Object<'_>, TranslateError> {
+    match super::dom::parse(body) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(Path::Root.type_error("a JSON object")),
         Err(e) => Err(TranslateError::json(&e)),
@@ -70,12 +69,12 @@ pub fn parse_object(body: &[u8]) -> Result<Object, TranslateError> {
 }
 
 /// A present, non-null field.
-pub fn get<'v>(obj: &'v Object, key: &str) -> Option<&'v Value> {
+pub fn get<'v, 'a>(obj: &'v Object<'a>, key: &str) -> Option<&'v Value<'a>> {
     obj.get(key).filter(|v| !v.is_null())
 }
 
 pub fn opt_str<'v>(
-    obj: &'v Object,
+    obj: &'v Object<'_>,
     key: &str,
     p: &Path<'_>,
 ) -> Result<Option<&'v str>, TranslateError> {
@@ -86,11 +85,15 @@ pub fn opt_str<'v>(
     }
 }
 
-pub fn req_str<'v>(obj: &'v Object, key: &str, p: &Path<'_>) -> Result<&'v str, TranslateError> {
+pub fn req_str<'v>(
+    obj: &'v Object<'_>,
+    key: &str,
+    p: &Path<'_>,
+) -> Result<&'v str, TranslateError> {
     opt_str(obj, key, p)?.ok_or_else(|| p.key(key).missing())
 }
 
-pub fn opt_bool(obj: &Object, key: &str, p: &Path<'_>) -> Result<Option<bool>, TranslateError> {
+pub fn opt_bool(obj: &Object<'_>, key: &str, p: &Path<'_>) -> Result<Option<bool>, TranslateError> {
     match get(obj, key) {
         None => Ok(None),
         Some(Value::Bool(b)) => Ok(Some(*b)),
@@ -98,7 +101,7 @@ pub fn opt_bool(obj: &Object, key: &str, p: &Path<'_>) -> Result<Option<bool>, T
     }
 }
 
-pub fn opt_u64(obj: &Object, key: &str, p: &Path<'_>) -> Result<Option<u64>, TranslateError> {
+pub fn opt_u64(obj: &Object<'_>, key: &str, p: &Path<'_>) -> Result<Option<u64>, TranslateError> {
     match get(obj, key) {
         None => Ok(None),
         Some(v) => v
@@ -115,7 +118,7 @@ pub fn opt_u64(obj: &Object, key: &str, p: &Path<'_>) -> Result<Option<u64>, Tra
     }
 }
 
-pub fn opt_f64(obj: &Object, key: &str, p: &Path<'_>) -> Result<Option<f64>, TranslateError> {
+pub fn opt_f64(obj: &Object<'_>, key: &str, p: &Path<'_>) -> Result<Option<f64>, TranslateError> {
     match get(obj, key) {
         None => Ok(None),
         Some(v) => v
@@ -125,11 +128,11 @@ pub fn opt_f64(obj: &Object, key: &str, p: &Path<'_>) -> Result<Option<f64>, Tra
     }
 }
 
-pub fn opt_array<'v>(
-    obj: &'v Object,
+pub fn opt_array<'v, 'a>(
+    obj: &'v Object<'a>,
     key: &str,
     p: &Path<'_>,
-) -> Result<Option<&'v Vec<Value>>, TranslateError> {
+) -> Result<Option<&'v Vec<Value<'a>>>, TranslateError> {
     match get(obj, key) {
         None => Ok(None),
         Some(Value::Array(a)) => Ok(Some(a)),
@@ -137,11 +140,11 @@ pub fn opt_array<'v>(
     }
 }
 
-pub fn opt_object<'v>(
-    obj: &'v Object,
+pub fn opt_object<'v, 'a>(
+    obj: &'v Object<'a>,
     key: &str,
     p: &Path<'_>,
-) -> Result<Option<&'v Object>, TranslateError> {
+) -> Result<Option<&'v Object<'a>>, TranslateError> {
     match get(obj, key) {
         None => Ok(None),
         Some(Value::Object(o)) => Ok(Some(o)),
@@ -149,15 +152,19 @@ pub fn opt_object<'v>(
     }
 }
 
-pub fn as_object<'v>(v: &'v Value, p: &Path<'_>) -> Result<&'v Object, TranslateError> {
+pub fn as_object<'v, 'a>(v: &'v Value<'a>, p: &Path<'_>) -> Result<&'v Object<'a>, TranslateError> {
     v.as_object().ok_or_else(|| p.type_error("an object"))
 }
 
 /// A string or an array of strings (OpenAI `stop`), as a list.
-pub fn str_or_strs(obj: &Object, key: &str, p: &Path<'_>) -> Result<Vec<String>, TranslateError> {
+pub fn str_or_strs(
+    obj: &Object<'_>,
+    key: &str,
+    p: &Path<'_>,
+) -> Result<Vec<String>, TranslateError> {
     match get(obj, key) {
         None => Ok(Vec::new()),
-        Some(Value::String(s)) => Ok(vec![s.clone()]),
+        Some(Value::String(s)) => Ok(vec![s.to_string()]),
         Some(Value::Array(a)) => {
             let kp = p.key(key);
             a.iter()
@@ -173,18 +180,19 @@ pub fn str_or_strs(obj: &Object, key: &str, p: &Path<'_>) -> Result<Vec<String>,
     }
 }
 
-/// Parses tool-call arguments text into a JSON object value (an empty string is `{}`).
-pub fn arguments_value(arguments: &str, p: &Path<'_>) -> Result<Value, TranslateError> {
+/// Validates tool-call arguments text and returns it as raw JSON to embed (`{}` when empty).
+pub fn arguments_raw<'a>(arguments: &'a str, p: &Path<'_>) -> Result<&'a str, TranslateError> {
     if arguments.trim().is_empty() {
-        return Ok(Value::Object(Object::new()));
+        return Ok("{}");
     }
-    serde_json::from_str::<Value>(arguments)
+    serde_json::from_str::<&serde_json::value::RawValue>(arguments)
+        .map(serde_json::value::RawValue::get)
         .map_err(|e| p.invalid(format!("tool call arguments are not valid JSON ({e})")))
 }
 
-/// Serializes a value to JSON text (infallible for `Value`).
-pub fn to_text(v: &Value) -> String {
-    serde_json::to_string(v).unwrap_or_default()
+/// Serializes a value to JSON text.
+pub fn to_text(v: &Value<'_>) -> String {
+    v.to_json()
 }
 
 #[cfg(test)]
