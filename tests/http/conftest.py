@@ -78,6 +78,12 @@ class MockProvider:
         return self.process.returncode
 
 
+def child_env() -> dict[str, str]:
+    """The test's environment minus debugging knobs that would slow the server down."""
+    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONTRACEMALLOC", "PYTHONDEVMODE"}}
+    return {**env, "PYTHONUNBUFFERED": "1"}
+
+
 def launch_mock(*flags: str, log_dir: Path) -> MockProvider:
     """Start `plano mock` with `flags` and wait until `/healthz` answers."""
     port = free_port()
@@ -88,7 +94,7 @@ def launch_mock(*flags: str, log_dir: Path) -> MockProvider:
             command,
             stdout=log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env=child_env(),
         )
     provider = MockProvider(process, port, log_path)
     deadline = time.monotonic() + READY_TIMEOUT_S

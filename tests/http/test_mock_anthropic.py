@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import anthropic
@@ -22,14 +23,27 @@ WEATHER_TOOL: Any = {
 }
 
 
+_opened: list[anthropic.Anthropic] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_clients() -> Iterator[None]:
+    """Close every SDK client a test opened, so no pooled socket outlives its test."""
+    yield
+    while _opened:
+        _opened.pop().close()
+
+
 def client_for(mock_provider: MockProvider, **headers: str) -> anthropic.Anthropic:
-    return anthropic.Anthropic(
+    client = anthropic.Anthropic(
         base_url=mock_provider.base_url,
         api_key="sk-ant-test-000000000001",
         max_retries=0,
         timeout=10.0,
         default_headers=headers,
     )
+    _opened.append(client)
+    return client
 
 
 @pytest.fixture
@@ -155,6 +169,7 @@ def test_prefixed_messages_path(mock_provider: MockProvider) -> None:
     client = anthropic.Anthropic(
         base_url=f"{mock_provider.base_url}/anthropic-proxy", api_key="k", max_retries=0
     )
+    _opened.append(client)
     message = client.messages.create(
         model="c", max_tokens=10, messages=[{"role": "user", "content": "prefixed"}]
     )
@@ -203,3 +218,25 @@ def test_missing_max_tokens_is_an_invalid_request(mock_provider: MockProvider) -
     )
     assert response.status_code == 400
     assert response.json()["error"]["type"] == "invalid_request_error"
+
+
+def test_in_stream_error_event_raises_in_the_sdk(mock_provider: MockProvider) -> None:
+    client = client_for(mock_provider, **{"x-mock-stream-error-after": "4"})
+    stream = client.messages.create(
+        model="c", max_tokens=10, messages=[{"role": "user", "content": "x"}], stream=True
+    )
+    received: list[Any] = []
+    with stream, pytest.raises(anthropic.APIStatusError) as caught:
+        received.extend(stream)
+    assert len(received) == 3  # the ping is consumed by the SDK
+    body: Any = caught.value.body
+    assert body["error"]["type"] == "overloaded_error"
+
+
+def test_request_id_header(client: anthropic.Anthropic) -> None:
+    messages: Any = [{"role": "user", "content": "rid"}]
+    first = client.messages.create(model="c", max_tokens=5, messages=messages)
+    second = client.messages.create(model="c", max_tokens=5, messages=messages)
+    assert first._request_id is not None
+    assert first._request_id.startswith("req_")
+    assert first._request_id != second._request_id

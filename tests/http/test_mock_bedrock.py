@@ -230,3 +230,19 @@ def test_errors_have_bedrock_shape(
     assert response.status_code == status
     assert response.headers["x-amzn-errortype"].split(":")[0] == error_type
     assert set(response.json()) == {"message"}
+
+
+def test_in_stream_exception_frame(mock_provider: MockProvider) -> None:
+    response = converse(
+        mock_provider, "err", stream=True, headers={"x-mock-stream-error-after": "2"}
+    )
+    frames = decode_frames(response.content)
+    assert [f.headers[":message-type"] for f in frames] == ["event", "event", "exception"]
+    assert frames[-1].headers[":exception-type"] == "modelStreamErrorException"
+    assert "message" in frames[-1].json()
+
+
+def test_request_id_header(mock_provider: MockProvider) -> None:
+    for stream in (False, True):
+        response = converse(mock_provider, "rid", stream=stream)
+        assert response.headers["x-amzn-requestid"].startswith("req_")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import time
 from typing import TYPE_CHECKING, Any
@@ -244,3 +245,40 @@ def test_unknown_route_is_404(mock_provider: MockProvider) -> None:
     assert response.status_code == 404
     assert "error" in response.json()
     assert httpx.get(f"{mock_provider.base_url}/healthz", timeout=5.0).json() == {"status": "ok"}
+
+
+def test_fail_status_alone_fails_every_request(mock_provider: MockProvider) -> None:
+    headers = {"x-mock-fail-status": "500", "x-mock-fail-key": "fk-alone"}
+    assert [post(mock_provider, CHAT, **headers).status_code for _ in range(3)] == [500] * 3
+    assert post(mock_provider, CHAT, **{**headers, "x-mock-fail-count": "0"}).status_code == 200
+
+
+def test_sigterm_during_a_slow_stream_exits_promptly(start_mock: Any) -> None:
+    import signal
+
+    mock = start_mock("--shutdown-timeout", "1")
+    started = None
+    with (
+        httpx.stream(
+            "POST",
+            f"{mock.base_url}/v1/chat/completions",
+            json=STREAM_CHAT,
+            headers={"x-mock-itl-ms": "1000"},
+            timeout=10.0,
+        ) as response,
+        contextlib.suppress(httpx.RemoteProtocolError),
+    ):
+        for line in response.iter_lines():
+            if line.startswith("data: ") and started is None:
+                mock.process.send_signal(signal.SIGTERM)
+                started = time.monotonic()
+    assert started is not None
+    assert mock.process.wait(timeout=10) == 0
+    assert time.monotonic() - started < 6.0
+
+
+def test_several_workers_serve_and_stop_cleanly(start_mock: Any) -> None:
+    mock = start_mock("--workers", "2")
+    ids = {post(mock, CHAT).json()["id"] for _ in range(6)}
+    assert len(ids) == 6
+    assert mock.stop() == 0

@@ -147,3 +147,17 @@ def test_errors_have_google_shape(mock_provider: MockProvider, status: int, name
     assert response.json() == {
         "error": {"code": status, "message": response.json()["error"]["message"], "status": name}
     }
+
+
+def test_in_stream_error(mock_provider: MockProvider) -> None:
+    headers = {"x-mock-stream-error-after": "2"}
+    chunks = sse_chunks(
+        generate(
+            mock_provider, "e", method="streamGenerateContent", query="?alt=sse", headers=headers
+        )
+    )
+    assert len(chunks) == 3
+    assert chunks[-1]["error"]["status"] == "UNAVAILABLE"
+    array = generate(mock_provider, "e", method="streamGenerateContent", headers=headers).json()
+    assert len(array) == 3
+    assert array[-1]["error"]["code"] == 503

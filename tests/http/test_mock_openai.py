@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -32,14 +33,27 @@ WEATHER_TOOL: Any = {
 EXPECTED_ARGUMENTS = {"city": "mock-city", "days": 1, "unit": "celsius"}
 
 
+_opened: list[openai.OpenAI] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_clients() -> Iterator[None]:
+    """Close every SDK client a test opened, so no pooled socket outlives its test."""
+    yield
+    while _opened:
+        _opened.pop().close()
+
+
 def client_for(base_url: str, **headers: str) -> openai.OpenAI:
-    return openai.OpenAI(
+    client = openai.OpenAI(
         base_url=base_url,
         api_key="sk-test-openai-0001",
         max_retries=0,
         timeout=10.0,
         default_headers=headers,
     )
+    _opened.append(client)
+    return client
 
 
 @pytest.fixture
@@ -208,6 +222,7 @@ def test_azure_deployment_path(mock_provider: MockProvider) -> None:
         max_retries=0,
         timeout=10.0,
     )
+    _opened.append(client)
     completion = client.chat.completions.create(
         model="gpt-4o", messages=[{"role": "user", "content": "azure"}]
     )
@@ -259,6 +274,7 @@ def test_sdk_retries_through_injected_failures(mock_provider: MockProvider) -> N
             "x-mock-retry-after": "0",
         },
     )
+    _opened.append(client)
     completion = client.chat.completions.create(
         model="m", messages=[{"role": "user", "content": "retry"}]
     )
@@ -271,7 +287,7 @@ def test_truncated_stream_raises_in_the_sdk(mock_provider: MockProvider) -> None
         model="m", messages=[{"role": "user", "content": "cut"}], stream=True
     )
     received: list[Any] = []
-    with pytest.raises(openai.APIError):
+    with stream, pytest.raises(openai.APIError):
         received.extend(stream)
     assert len(received) == 3
 
@@ -322,3 +338,22 @@ def test_request_text_that_looks_like_an_internal_placeholder(client: openai.Ope
     assert completion.choices[0].message.content.startswith(f"mock reply to: {text}")
     assert "~mock~" not in completion.id
     assert completion.created != 9999999999
+
+
+def test_in_stream_error_event_raises_in_the_sdk(mock_provider: MockProvider) -> None:
+    client = client_for(f"{mock_provider.base_url}/v1", **{"x-mock-stream-error-after": "2"})
+    stream = client.chat.completions.create(
+        model="m", messages=[{"role": "user", "content": "err"}], stream=True
+    )
+    received: list[Any] = []
+    with stream, pytest.raises(openai.APIError, match="mock injected stream error"):
+        received.extend(stream)
+    assert len(received) == 2
+
+
+def test_request_id_header(client: openai.OpenAI) -> None:
+    raw = client.chat.completions.with_raw_response.create(
+        model="m", messages=[{"role": "user", "content": "rid"}]
+    )
+    assert raw.headers["x-request-id"].startswith("req_")
+    assert raw.headers["x-request-id"].endswith(raw.parse().id.removeprefix("chatcmpl-mock"))

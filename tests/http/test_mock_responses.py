@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -25,14 +26,27 @@ WEATHER_TOOL: Any = {
 }
 
 
+_opened: list[openai.OpenAI] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_clients() -> Iterator[None]:
+    """Close every SDK client a test opened, so no pooled socket outlives its test."""
+    yield
+    while _opened:
+        _opened.pop().close()
+
+
 def client_for(mock_provider: MockProvider, **headers: str) -> openai.OpenAI:
-    return openai.OpenAI(
+    client = openai.OpenAI(
         base_url=f"{mock_provider.base_url}/v1",
         api_key="sk-test-responses",
         max_retries=0,
         timeout=10.0,
         default_headers=headers,
     )
+    _opened.append(client)
+    return client
 
 
 @pytest.fixture
@@ -150,3 +164,12 @@ def test_missing_input_is_a_400_in_openai_shape(mock_provider: MockProvider) -> 
     )
     assert response.status_code == 400
     assert response.json()["error"]["type"] == "invalid_request_error"
+
+
+def test_in_stream_error_event(mock_provider: MockProvider) -> None:
+    client = client_for(mock_provider, **{"x-mock-stream-error-after": "3"})
+    events = list(client.responses.create(model="gpt-5", input="err", stream=True))
+    assert [e.sequence_number for e in events] == [0, 1, 2, 3]
+    error = events[-1]
+    assert error.type == "error"
+    assert error.code == "server_error"

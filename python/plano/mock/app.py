@@ -3,8 +3,9 @@
 Routing is by path suffix so `base_url` prefixes work: `.../chat/completions`, `.../responses`,
 `.../messages`, `.../model/{id}/converse[-stream]`, `.../models/{model}:[stream]generateContent`.
 Control routes: `GET /healthz`, `GET .../models`, `GET|DELETE /__mock/requests`,
-`DELETE /__mock/faults`. Per request: record, read knobs, maybe delay or fail, plan the reply,
-render it whole or stream its events with the requested pacing and stream faults.
+`DELETE /__mock/faults`. Per request: record it, find or build its plan (knobs, parsed request,
+reply rendered as a template; cached per identical request), maybe delay or fail, then send the
+template with this response's ids and timestamp, whole or as paced stream writes.
 """
 
 from __future__ import annotations
@@ -228,20 +229,22 @@ class MockApp:
             _respond_error(proto, plan.fmt, knobs.fail_status, message, extra)
             return
         if plan.serial is None:
-            serial = self.serials.new().encode()
-            created = b"%d" % time.time()
+            serial_text = self.serials.new()
+            serial, created = serial_text.encode(), b"%d" % time.time()
         else:  # rendered with real values already (placeholders collided with the request)
-            serial = created = b""
+            serial_text, serial, created = plan.serial, b"", b""
+        id_header = plan.fmt.request_id_header
+        id_headers = [(id_header, "req_mock" + serial_text)] if id_header else []
         if not plan.writes:
             if plan.generation_ms > 0:
                 await asyncio.sleep(plan.generation_ms / 1000)
             rendered = _fill(plan.body, serial, created)
             if knobs.cut_after > 0:
-                await _send_truncated(proto, rendered)
+                await _send_truncated(proto, rendered, id_headers)
             else:
-                proto.response_bytes(200, JSON_HEADERS, rendered)
+                proto.response_bytes(200, [*JSON_HEADERS, *id_headers], rendered)
             return
-        transport = proto.response_stream(200, plan.stream_headers)
+        transport = proto.response_stream(200, [*plan.stream_headers, *id_headers])
         try:
             for wait_ms, data in plan.writes:
                 if wait_ms > 0:
@@ -279,7 +282,7 @@ class MockApp:
             plan.body = fmt.render(reply, turn)
             plan.generation_ms = knobs.ttft_ms + knobs.itl_ms * max(0, reply.completion_tokens - 1)
             return plan
-        events, declared_length = apply_stream_faults(fmt.stream(reply, turn), knobs, fmt)
+        events, declared_length = apply_stream_faults(fmt.stream(reply, turn), knobs, fmt, turn)
         plan.stream_headers = fmt.stream_headers(turn)
         if declared_length:
             plan.stream_headers.append(("content-length", str(declared_length)))
@@ -315,9 +318,9 @@ def _respond_error(
     proto.response_bytes(status, headers, body)
 
 
-async def _send_truncated(proto: HTTPProtocol, rendered: bytes) -> None:
+async def _send_truncated(proto: HTTPProtocol, rendered: bytes, extra: Headers) -> None:
     """Declare the full length, send half the body, then close: a mid-body connection drop."""
-    headers = [*JSON_HEADERS, ("content-length", str(len(rendered)))]
+    headers = [*JSON_HEADERS, *extra, ("content-length", str(len(rendered)))]
     transport = proto.response_stream(200, headers)
     try:
         await transport.send_bytes(rendered[: len(rendered) // 2])

@@ -28,10 +28,11 @@ _KNOB_HELP = {
     "model": "model name to report (default: echo the request's model)",
     "headers_delay_ms": "delay before the response headers, ms",
     "fail_status": "HTTP status of injected failures (0: off)",
-    "fail_count": "how many requests per fail key fail first (-1: all)",
+    "fail_count": "how many requests per fail key fail before success (-1: every one)",
     "retry_after": "Retry-After header value on injected failures",
     "cut_after": "close the connection abruptly after this many stream events (0: off)",
     "malformed_chunk": "make stream event number N (1-based) malformed (0: off)",
+    "stream_error_after": "after N stream events send the provider's error event and end (0: off)",
     "reasoning": "emit reasoning/thinking content (1/0)",
     "tool_call": "tool to call when tools are offered ('*': the first one)",
 }
@@ -65,6 +66,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--models",
         default="mock-model",
         help="comma-separated model ids listed by GET /v1/models (default mock-model)",
+    )
+    parser.add_argument(
+        "--shutdown-timeout",
+        type=int,
+        default=2,
+        help="seconds in-flight responses may finish after SIGINT/SIGTERM before workers are "
+        "stopped (default 2)",
     )
     parser.add_argument(
         "--log-level",
@@ -118,6 +126,7 @@ def run(args: argparse.Namespace) -> int:
         log_level=LogLevels(args.log_level),
         log_access=False,
         backlog=2048,
+        workers_kill_timeout=max(1, args.shutdown_timeout),
     )
     print(  # CLI output: where to point clients
         f"plano mock: http://{args.host}:{args.port} "

@@ -45,7 +45,8 @@ class ToolSpec:
 class Turn:
     """What a request asks for, in format-neutral terms.
 
-    `request_fields` holds request parameters a format echoes back (OpenAI Responses);
+    `max_output_tokens` is the request's output cap (0: none): a longer reply is cut to it and
+    ends for length. `request_fields` holds request parameters a format echoes back (Responses);
     `is_sse` is False only for Gemini streams sent as a JSON array.
     """
 
@@ -55,6 +56,7 @@ class Turn:
     is_streaming: bool
     prompt_tokens: int
     include_usage: bool = False
+    max_output_tokens: int = 0
     is_sse: bool = True
     request_fields: Mapping[str, Any] = field(default_factory=dict)
 
@@ -85,6 +87,7 @@ class Reply:
     prompt_tokens: int
     completion_tokens: int
     reasoning_tokens: int
+    is_truncated: bool = False
 
 
 SERIAL_CHARS = 20
@@ -127,10 +130,14 @@ def plan_reply(turn: Turn, knobs: Knobs, serial: str, id_prefix: str, now_s: int
             argument_pieces=split_evenly(arguments_json, ARGUMENT_PIECES),
         )
         text, pieces = "", ()
+        is_truncated = False
         completion = max(1, len(arguments_json) // 4)
     else:
         call = None
         pieces = text_pieces(turn.last_user_text, knobs.tokens, knobs.size_bytes)
+        is_truncated = 0 < turn.max_output_tokens < len(pieces)
+        if is_truncated:
+            pieces = pieces[: turn.max_output_tokens]
         text = "".join(pieces)
         completion = len(pieces)
     return Reply(
@@ -145,6 +152,7 @@ def plan_reply(turn: Turn, knobs: Knobs, serial: str, id_prefix: str, now_s: int
         prompt_tokens=turn.prompt_tokens,
         completion_tokens=completion + len(reasoning_pieces),
         reasoning_tokens=len(reasoning_pieces),
+        is_truncated=is_truncated,
     )
 
 
@@ -162,9 +170,10 @@ def text_pieces(last_user_text: str, tokens: int, size_bytes: int) -> tuple[str,
         words = (" " + _FILLER[(start + i) % len(_FILLER)] for i in range(tokens - 1))
         return (prefix, *words)
     encoded = prefix.encode()
-    if len(encoded) > size_bytes:
+    if len(encoded) >= size_bytes:
         # Cut on a character boundary, then pad with spaces to the exact size.
-        encoded = encoded[:size_bytes].decode(errors="ignore").encode()
+        cut = encoded[:size_bytes].decode(errors="ignore").encode()
+        return split_evenly((cut + b" " * (size_bytes - len(cut))).decode(), tokens)
     filler = bytearray(encoded)
     i = 0
     while len(filler) < size_bytes:
@@ -244,6 +253,11 @@ def _value_for(name: str, spec: Any) -> Any:
     if kind in {"object", "OBJECT"}:
         return _arguments_for(spec)
     return f"mock-{name}"
+
+
+def positive_int(value: Any) -> int:
+    """`value` if it is a positive JSON integer, else 0 (used for optional token caps)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
 
 
 def estimate_prompt_tokens(body_len: int) -> int:

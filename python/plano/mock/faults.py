@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from plano.mock.content import Turn
 from plano.mock.formats import Event, WireFormat
 from plano.mock.knobs import Knobs
 
@@ -21,7 +22,7 @@ class FailCounter:
     def should_fail(self, knobs: Knobs) -> bool:
         """Whether this request gets the injected status; counts it if so.
 
-        `fail_count` -1 fails every request; 0 (with a status) never fails.
+        `fail_count` -1 (the default) fails every request; 0 never fails.
         """
         if knobs.fail_status == 0 or knobs.fail_count == 0:
             return False
@@ -37,15 +38,21 @@ class FailCounter:
 
 
 def apply_stream_faults(
-    events: Sequence[Event], knobs: Knobs, fmt: WireFormat
+    events: Sequence[Event], knobs: Knobs, fmt: WireFormat, turn: Turn
 ) -> tuple[list[Event], int]:
-    """Corrupt event `malformed_chunk` (1-based) and keep the first `cut_after` events.
+    """Apply the stream faults: error event, malformed event, cut.
+
+    In that order: after `stream_error_after` events end with the provider's error event,
+    corrupt event `malformed_chunk` (1-based), keep only the first `cut_after` events.
 
     Returns the events to send and, when cutting, the byte length of the whole uncut stream
     (declared as `content-length` so the early close is a protocol-level truncation the client
     notices); 0 when not cutting.
     """
     out = list(events)
+    if 0 < knobs.stream_error_after < len(out):
+        error = fmt.stream_error(knobs.stream_error_after, turn)
+        out = [*out[: knobs.stream_error_after], Event(error)]
     if 0 < knobs.malformed_chunk <= len(out):
         victim = out[knobs.malformed_chunk - 1]
         out[knobs.malformed_chunk - 1] = Event(fmt.corrupt(victim.data), victim.is_token)

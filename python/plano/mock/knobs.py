@@ -20,7 +20,11 @@ class KnobError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Knobs:
-    """How one reply is produced. Zero means "off" for the delays and the faults."""
+    """How one reply is produced. Zero means "off" for the delays and the faults.
+
+    `fail_status` alone fails every request; with `fail_count` K only the first K requests of
+    each `fail_key` fail (0: none).
+    """
 
     ttft_ms: float = 0.0
     tokens: int = 16
@@ -29,11 +33,12 @@ class Knobs:
     model: str = ""
     headers_delay_ms: float = 0.0
     fail_status: int = 0
-    fail_count: int = 0
+    fail_count: int = -1
     fail_key: str = ""
     retry_after: str = ""
     cut_after: int = 0
     malformed_chunk: int = 0
+    stream_error_after: int = 0
     reasoning: bool = False
     tool_call: str = ""
 
@@ -115,6 +120,7 @@ _PARSERS = {
     "retry_after": _text,
     "cut_after": _non_negative_int,
     "malformed_chunk": _non_negative_int,
+    "stream_error_after": _non_negative_int,
     "reasoning": _flag,
     "tool_call": _text,
 }

@@ -29,7 +29,7 @@ from plano.types import ClientApi
 logger = logging.getLogger(__name__)
 
 MethodTable = dict[str, Handler]
-GEMINI_PATH = re.compile(r"^/v1beta/models/(?P<model>[^:]+):(?P<action>[A-Za-z]+)$")
+GEMINI_PATH = re.compile(r"^/v1beta/models/(?P<model>.+):(?P<action>[A-Za-z]+)$")
 _CORS_HEADERS = [
     ("allow", "GET, OPTIONS"),
     ("access-control-allow-origin", "*"),

@@ -48,6 +48,9 @@ class WireFormat(Protocol):
 
     name: str
     id_prefix: str
+    # The response header carrying the provider's request id (`x-request-id`, `request-id`, …);
+    # empty when the provider sends none.
+    request_id_header: str
     # False when rendered bytes cannot be patched afterwards (checksummed frames).
     is_templatable: bool
 
@@ -60,6 +63,10 @@ class WireFormat(Protocol):
     def stream(self, reply: Reply, turn: Turn) -> list[Event]: ...
 
     def corrupt(self, event: bytes) -> bytes: ...
+
+    def stream_error(self, sequence_number: int, turn: Turn) -> bytes:
+        """The provider's own in-stream error event (sent after `sequence_number` events)."""
+        ...
 
     def error(self, status: int, message: str) -> tuple[Headers, bytes]: ...
 

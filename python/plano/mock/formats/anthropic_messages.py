@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from plano.mock.content import Reply, ToolSpec, Turn, estimate_prompt_tokens
+from plano.mock.content import Reply, ToolSpec, Turn, estimate_prompt_tokens, positive_int
 from plano.mock.formats import (
     JSON_HEADERS,
     SSE_HEADERS,
@@ -66,6 +66,7 @@ class AnthropicMessages:
 
     name = "anthropic-messages"
     is_templatable = True
+    request_id_header = "request-id"
     id_prefix = "msg_"
 
     def parse(self, body: Any, route: RouteInfo, body_len: int, query: str) -> Turn:
@@ -94,6 +95,7 @@ class AnthropicMessages:
             tools=tuple(tools),
             is_streaming=request.get("stream") is True,
             prompt_tokens=estimate_prompt_tokens(body_len),
+            max_output_tokens=positive_int(request.get("max_tokens")),
         )
 
     def _usage(self, reply: Reply, output_tokens: int) -> dict[str, Any]:
@@ -133,7 +135,7 @@ class AnthropicMessages:
                 "role": "assistant",
                 "model": reply.model,
                 "content": content,
-                "stop_reason": "end_turn" if call is None else "tool_use",
+                "stop_reason": _stop_reason(reply),
                 "stop_sequence": None,
                 "usage": self._usage(reply, reply.completion_tokens),
             }
@@ -189,7 +191,7 @@ class AnthropicMessages:
         final = {
             "type": "message_delta",
             "delta": {
-                "stop_reason": "end_turn" if call is None else "tool_use",
+                "stop_reason": _stop_reason(reply),
                 "stop_sequence": None,
             },
             "usage": {"output_tokens": reply.completion_tokens},
@@ -201,11 +203,21 @@ class AnthropicMessages:
     def stream_headers(self, turn: Turn) -> Headers:
         return list(SSE_HEADERS)
 
+    def stream_error(self, sequence_number: int, turn: Turn) -> bytes:
+        error = {"type": "overloaded_error", "message": "Overloaded (mock injected stream error)"}
+        return sse_named(b"error", {"type": "error", "error": error})
+
     def corrupt(self, event: bytes) -> bytes:
         return corrupt_sse(event)
 
     def error(self, status: int, message: str) -> tuple[Headers, bytes]:
         return anthropic_error(status, message)
+
+
+def _stop_reason(reply: Reply) -> str:
+    if reply.tool_call is not None:
+        return "tool_use"
+    return "max_tokens" if reply.is_truncated else "end_turn"
 
 
 def _block_start(index: int, block: dict[str, Any]) -> Event:

@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from plano.mock.content import Reply, ToolSpec, Turn, estimate_prompt_tokens
+from plano.mock.content import Reply, ToolSpec, Turn, estimate_prompt_tokens, positive_int
 from plano.mock.formats import (
     JSON_HEADERS,
     BadRequestBody,
@@ -25,7 +25,12 @@ from plano.mock.formats import (
     require_object,
 )
 from plano.mock.formats.anthropic_messages import signature_of
-from plano.mock.formats.eventstream import break_message_crc, encode_message, event_headers
+from plano.mock.formats.eventstream import (
+    break_message_crc,
+    encode_headers,
+    encode_message,
+    event_headers,
+)
 
 CONTENT_TYPE = "application/vnd.amazon.eventstream"
 _PADDING = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -40,6 +45,14 @@ _EVENT_HEADERS = {
         "metadata",
     )
 }
+STREAM_ERROR_MESSAGE = "mock injected stream error"
+_EXCEPTION_HEADERS = encode_headers(
+    [
+        (":exception-type", "modelStreamErrorException"),
+        (":content-type", "application/json"),
+        (":message-type", "exception"),
+    ]
+)
 _ERROR_TYPES = {
     400: "ValidationException",
     401: "UnrecognizedClientException",
@@ -71,6 +84,12 @@ def tool_use_id(call_id: str) -> str:
     return "tooluse_" + call_id.removeprefix("call_")
 
 
+def _stop_reason(reply: Reply) -> str:
+    if reply.tool_call is not None:
+        return "tool_use"
+    return "max_tokens" if reply.is_truncated else "end_turn"
+
+
 def _frame(event_type: str, payload: dict[str, Any], *, is_token: bool = False) -> Event:
     # The real service pads payloads with a `p` field so lengths do not leak content.
     padded = {**payload, "p": _PADDING[: 8 + len(event_type)]}
@@ -83,6 +102,7 @@ class BedrockConverse:
     name = "bedrock-converse"
     # Frames carry CRCs over the payload: ids cannot be patched in after rendering.
     is_templatable = False
+    request_id_header = "x-amzn-requestid"
     id_prefix = "bedrock-"
 
     def parse(self, body: Any, route: RouteInfo, body_len: int, query: str) -> Turn:
@@ -114,6 +134,9 @@ class BedrockConverse:
             tools=tuple(tools),
             is_streaming=route.path_streaming,
             prompt_tokens=estimate_prompt_tokens(body_len),
+            max_output_tokens=positive_int(
+                as_dict(request.get("inferenceConfig")).get("maxTokens")
+            ),
         )
 
     def _usage(self, reply: Reply) -> dict[str, int]:
@@ -144,7 +167,7 @@ class BedrockConverse:
         return orjson.dumps(
             {
                 "output": {"message": {"role": "assistant", "content": content}},
-                "stopReason": "end_turn" if call is None else "tool_use",
+                "stopReason": _stop_reason(reply),
                 "usage": self._usage(reply),
                 "metrics": {"latencyMs": 1},
             }
@@ -190,7 +213,7 @@ class BedrockConverse:
                 for piece in call.argument_pieces
             )
         events.append(_frame("contentBlockStop", {"contentBlockIndex": index}))
-        stop_reason = "end_turn" if call is None else "tool_use"
+        stop_reason = _stop_reason(reply)
         events.append(_frame("messageStop", {"stopReason": stop_reason}))
         metadata = {"usage": self._usage(reply), "metrics": {"latencyMs": 1}}
         events.append(_frame("metadata", metadata))
@@ -198,6 +221,9 @@ class BedrockConverse:
 
     def stream_headers(self, turn: Turn) -> Headers:
         return [("content-type", CONTENT_TYPE)]
+
+    def stream_error(self, sequence_number: int, turn: Turn) -> bytes:
+        return encode_message(_EXCEPTION_HEADERS, orjson.dumps({"message": STREAM_ERROR_MESSAGE}))
 
     def corrupt(self, event: bytes) -> bytes:
         return break_message_crc(event)

@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from plano.mock.content import Reply, ToolSpec, Turn, estimate_prompt_tokens
+from plano.mock.content import Reply, ToolSpec, Turn, estimate_prompt_tokens, positive_int
 from plano.mock.formats import (
     SSE_HEADERS,
     BadRequestBody,
@@ -52,6 +52,7 @@ class Gemini:
 
     name = "gemini"
     is_templatable = True
+    request_id_header = ""  # Google sends no request-id header
     id_prefix = ""
 
     def parse(self, body: Any, route: RouteInfo, body_len: int, query: str) -> Turn:
@@ -86,6 +87,9 @@ class Gemini:
             tools=tuple(tools),
             is_streaming=route.path_streaming,
             prompt_tokens=estimate_prompt_tokens(body_len),
+            max_output_tokens=positive_int(
+                as_dict(body.get("generationConfig")).get("maxOutputTokens")
+            ),
             is_sse="alt=sse" in query,
         )
 
@@ -104,7 +108,7 @@ class Gemini:
         candidate: dict[str, Any] = {"content": {"parts": parts, "role": "model"}, "index": 0}
         chunk: dict[str, Any] = {"candidates": [candidate]}
         if is_last:
-            candidate["finishReason"] = "STOP"
+            candidate["finishReason"] = "MAX_TOKENS" if reply.is_truncated else "STOP"
             chunk["usageMetadata"] = self._usage(reply)
         chunk["modelVersion"] = reply.model
         chunk["responseId"] = reply.response_id
@@ -147,6 +151,20 @@ class Gemini:
 
     def stream_headers(self, turn: Turn) -> Headers:
         return list(SSE_HEADERS) if turn.is_sse else list(_ARRAY_HEADERS)
+
+    def stream_error(self, sequence_number: int, turn: Turn) -> bytes:
+        error = orjson.dumps(
+            {
+                "error": {
+                    "code": 503,
+                    "message": "mock injected stream error",
+                    "status": "UNAVAILABLE",
+                }
+            }
+        )
+        if turn.is_sse:
+            return b"data: " + error + b"\r\n\r\n"
+        return b",\r\n" + error + b"]"
 
     def corrupt(self, event: bytes) -> bytes:
         at = event.find(b"{")

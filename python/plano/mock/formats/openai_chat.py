@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from plano.mock.content import Reply, ToolSpec, Turn, estimate_prompt_tokens
+from plano.mock.content import Reply, ToolSpec, Turn, estimate_prompt_tokens, positive_int
 from plano.mock.formats import (
     JSON_HEADERS,
     SSE_HEADERS,
@@ -28,6 +28,7 @@ from plano.mock.formats import (
 )
 
 SYSTEM_FINGERPRINT = "fp_plano_mock"
+STREAM_ERROR_MESSAGE = "mock injected stream error"
 _TEXT_PARTS = frozenset({"text", "input_text"})
 _DONE = b"data: [DONE]\n\n"
 
@@ -67,11 +68,18 @@ def usage_of(reply: Reply) -> dict[str, Any]:
     }
 
 
+def _finish_reason(reply: Reply) -> str:
+    if reply.tool_call is not None:
+        return "tool_calls"
+    return "length" if reply.is_truncated else "stop"
+
+
 class OpenAIChat:
     """The Chat Completions wire format."""
 
     name = "openai-chat"
     is_templatable = True
+    request_id_header = "x-request-id"
     id_prefix = "chatcmpl-"
 
     def parse(self, body: Any, route: RouteInfo, body_len: int, query: str) -> Turn:
@@ -99,6 +107,9 @@ class OpenAIChat:
             is_streaming=request.get("stream") is True,
             prompt_tokens=estimate_prompt_tokens(body_len),
             include_usage=as_dict(request.get("stream_options")).get("include_usage") is True,
+            max_output_tokens=positive_int(
+                request.get("max_completion_tokens", request.get("max_tokens"))
+            ),
         )
 
     def render(self, reply: Reply, turn: Turn) -> bytes:
@@ -130,7 +141,7 @@ class OpenAIChat:
                         "index": 0,
                         "message": message,
                         "logprobs": None,
-                        "finish_reason": "stop" if call is None else "tool_calls",
+                        "finish_reason": _finish_reason(reply),
                     }
                 ],
                 "usage": usage_of(reply),
@@ -166,7 +177,7 @@ class OpenAIChat:
             events.extend(
                 Event(chunk({"content": piece}), is_token=True) for piece in reply.text_pieces
             )
-            events.append(Event(chunk({}, "stop")))
+            events.append(Event(chunk({}, _finish_reason(reply))))
         else:
             opening = {
                 "index": 0,
@@ -191,6 +202,15 @@ class OpenAIChat:
 
     def stream_headers(self, turn: Turn) -> Headers:
         return list(SSE_HEADERS)
+
+    def stream_error(self, sequence_number: int, turn: Turn) -> bytes:
+        error = {
+            "message": STREAM_ERROR_MESSAGE,
+            "type": "server_error",
+            "param": None,
+            "code": None,
+        }
+        return b"data: " + orjson.dumps({"error": error}) + b"\n\n"
 
     def corrupt(self, event: bytes) -> bytes:
         return corrupt_sse(event)

@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from plano.mock.content import Reply, ToolSpec, Turn, estimate_prompt_tokens
+from plano.mock.content import Reply, ToolSpec, Turn, estimate_prompt_tokens, positive_int
 from plano.mock.formats import (
     SSE_HEADERS,
     BadRequestBody,
@@ -27,7 +27,7 @@ from plano.mock.formats import (
     sse_named,
     text_of,
 )
-from plano.mock.formats.openai_chat import openai_error
+from plano.mock.formats.openai_chat import STREAM_ERROR_MESSAGE, openai_error
 
 _TEXT_PARTS = frozenset({"input_text", "text", "output_text"})
 _ECHOED: dict[str, Any] = {
@@ -53,6 +53,7 @@ class OpenAIResponses:
 
     name = "openai-responses"
     is_templatable = True
+    request_id_header = "x-request-id"
     id_prefix = "resp_"
 
     def parse(self, body: Any, route: RouteInfo, body_len: int, query: str) -> Turn:
@@ -83,11 +84,12 @@ class OpenAIResponses:
             tools=tuple(tools),
             is_streaming=request.get("stream") is True,
             prompt_tokens=estimate_prompt_tokens(body_len),
+            max_output_tokens=positive_int(request.get("max_output_tokens")),
             request_fields=echoed,
         )
 
     def render(self, reply: Reply, turn: Turn) -> bytes:
-        return orjson.dumps(_response(reply, turn, "completed", _output_items(reply)))
+        return orjson.dumps(_response(reply, turn, _final_status(reply), _output_items(reply)))
 
     def stream(self, reply: Reply, turn: Turn) -> list[Event]:
         builder = _StreamBuilder()
@@ -103,11 +105,22 @@ class OpenAIResponses:
                 _stream_message(builder, index, item, reply)
             else:
                 _stream_function_call(builder, index, item, reply)
-        builder.add("response.completed", {"response": _response(reply, turn, "completed", items)})
+        status = _final_status(reply)
+        builder.add(f"response.{status}", {"response": _response(reply, turn, status, items)})
         return builder.events
 
     def stream_headers(self, turn: Turn) -> Headers:
         return list(SSE_HEADERS)
+
+    def stream_error(self, sequence_number: int, turn: Turn) -> bytes:
+        payload = {
+            "type": "error",
+            "sequence_number": sequence_number,
+            "code": "server_error",
+            "message": STREAM_ERROR_MESSAGE,
+            "param": None,
+        }
+        return sse_named(b"error", payload)
 
     def corrupt(self, event: bytes) -> bytes:
         return corrupt_sse(event)
@@ -149,15 +162,20 @@ def _response(reply: Reply, turn: Turn, status: str, output: list[Any]) -> dict[
         "status": status,
         "background": False,
         "error": None,
-        "incomplete_details": None,
+        "incomplete_details": ({"reason": "max_output_tokens"} if status == "incomplete" else None),
         "model": reply.model,
         "output": output,
         "service_tier": "default",
-        "usage": _usage(reply) if status == "completed" else None,
+        "usage": None if status == "in_progress" else _usage(reply),
     }
     for key, default in _ECHOED.items():
         response[key] = turn.request_fields.get(key, default)
     return response
+
+
+def _final_status(reply: Reply) -> str:
+    """`completed`, or `incomplete` when the reply was cut at `max_output_tokens`."""
+    return "incomplete" if reply.is_truncated else "completed"
 
 
 def _text_part(text: str) -> dict[str, Any]:
@@ -181,7 +199,7 @@ def _output_items(reply: Reply) -> list[dict[str, Any]]:
             {
                 "id": "msg_" + suffix,
                 "type": "message",
-                "status": "completed",
+                "status": _final_status(reply),
                 "role": "assistant",
                 "content": [_text_part(reply.text)],
             }
