@@ -3,6 +3,7 @@
 Only a concern's wrapper module imports `plano._core`; the rest of the app imports that wrapper.
 """
 
+from collections.abc import Callable, Sequence
 from typing import Literal, Self, TypeAlias, TypedDict, final
 
 __all__ = [
@@ -10,6 +11,9 @@ __all__ = [
     "EventStreamDecoder",
     "EventStreamError",
     "Http1Error",
+    "LatencyHistogram",
+    "LoadProgress",
+    "LoadResult",
     "RateLimitError",
     "RateLimiter",
     "RequestInfo",
@@ -34,6 +38,7 @@ __all__ = [
     "error_envelope",
     "extract_usage",
     "inspect_request",
+    "run_load",
     "translate_error",
 ]
 
@@ -426,3 +431,111 @@ def encode_request(
     """The whole request as one buffer: request line, `host`, `headers`, `content-length`, body.
 
     Raises `Http1Error` on a header name that is not a token or a value holding CR, LF or NUL."""
+
+# --- Load generator (rust_core/src/loadgen, py/loadgen.rs): used by `plano bench` ---
+
+@final
+class LatencyHistogram:
+    """A distribution of durations in log buckets, reported in milliseconds."""
+
+    @property
+    def count(self) -> int:
+        """Number of recorded values."""
+    @property
+    def min_ms(self) -> float:
+        """Smallest recorded value (exact), 0 when empty."""
+    @property
+    def max_ms(self) -> float:
+        """Largest recorded value (exact), 0 when empty."""
+    @property
+    def mean_ms(self) -> float:
+        """Mean of recorded values (exact), 0 when empty."""
+    def quantile_ms(self, q: float) -> float:
+        """Value at quantile `q` in [0, 1], within 0.1 % of the exact nearest-rank value."""
+    def buckets_ms(self) -> list[tuple[float, float, int]]:
+        """Non-empty buckets as `(low_ms, high_ms, count)`, in increasing order."""
+
+@final
+class LoadProgress:
+    """A snapshot handed to `run_load`'s progress callback."""
+
+    @property
+    def phase(self) -> str:
+        """`"warmup"`, `"measure"` or `"drain"` (in-flight requests after the window)."""
+    @property
+    def elapsed_s(self) -> float: ...
+    @property
+    def sent(self) -> int: ...
+    @property
+    def ok(self) -> int: ...
+    @property
+    def errors(self) -> int: ...
+
+@final
+class LoadResult:
+    """The outcome of one `run_load` call. Histograms hold measured successes only."""
+
+    @property
+    def ok(self) -> int:
+        """2xx responses completed, warm-up included."""
+    @property
+    def measured_ok(self) -> int:
+        """2xx responses whose send was due inside the measured window."""
+    @property
+    def sent(self) -> int: ...
+    @property
+    def unfinished(self) -> int:
+        """Requests still in flight when the run was cut off."""
+    @property
+    def errors(self) -> dict[str, int]:
+        """Failures by kind: `status_<code>`, `connect`, `io`, `timeout`."""
+    @property
+    def error_samples(self) -> dict[str, str]:
+        """First body excerpt or error text per failure kind."""
+    @property
+    def window_s(self) -> float:
+        """Length of the measured window."""
+    @property
+    def requests_per_s(self) -> float:
+        """Measured successes per second of the window."""
+    @property
+    def chunks(self) -> int:
+        """Body chunks received by measured successes."""
+    @property
+    def body_bytes(self) -> int: ...
+    @property
+    def latency(self) -> LatencyHistogram:
+        """From the (intended) send time to the last body byte."""
+    @property
+    def ttft(self) -> LatencyHistogram:
+        """From the (intended) send time to the first body chunk (streams only)."""
+    @property
+    def inter_chunk(self) -> LatencyHistogram:
+        """Gaps between consecutive body chunks (streams only)."""
+
+def run_load(
+    url: str,
+    *,
+    duration_s: float,
+    method: str = "POST",
+    headers: Sequence[tuple[str, str]] = ...,
+    body: bytes = ...,
+    warmup_s: float = 0.0,
+    max_requests: int = 100_000_000,
+    concurrency: int = 1,
+    rate_per_s: float | None = None,
+    is_streaming: bool = False,
+    threads: int = 1,
+    timeout_s: float = 30.0,
+    progress: Callable[[LoadProgress], object] | None = None,
+    progress_interval_s: float = 0.5,
+) -> LoadResult:
+    """Send load to one http:// URL over HTTP/1.1 keep-alive connections and measure it.
+
+    Closed loop (`concurrency` connections back to back) unless `rate_per_s` is given: then an
+    open loop on a fixed schedule over up to `concurrency` connections, latency measured from
+    each request's due time. Runs `warmup_s` unmeasured, then `duration_s` measured, stopping
+    early after `max_requests` sends. Blocks with the GIL released; `progress` is called every
+    `progress_interval_s` and exactly when a phase starts. Raises `CoreError` on bad arguments;
+    per-request failures are counted in `LoadResult.errors`, never raised.
+    """

@@ -20,6 +20,7 @@ Register: TypeAlias = Callable[[Subparsers], None]
 
 def _registrations() -> tuple[Register, ...]:
     # Imported here so `plano --version` stays fast and a broken concern cannot hide the others.
+    from plano.bench import command as bench_command
     from plano.config import command as config_command
     from plano.demo import command as demo_command
     from plano.mock import command as mock_command
@@ -30,6 +31,7 @@ def _registrations() -> tuple[Register, ...]:
         config_command.register,
         demo_command.register,
         mock_command.register,
+        bench_command.register,
     )
 
 

@@ -5,6 +5,7 @@
 
 pub mod eventstream;
 pub mod http1;
+pub mod loadgen;
 pub mod ratelimit;
 pub mod sse;
 pub mod tokenize;

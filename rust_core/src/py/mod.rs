@@ -3,6 +3,7 @@
 mod errors;
 mod eventstream;
 mod http1;
+mod loadgen;
 mod ratelimit;
 mod sse;
 mod stream;
@@ -23,5 +24,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     tokenize::register(m)?;
     stream::register(m)?;
     http1::register(m)?;
+    loadgen::register(m)?;
     Ok(())
 }
