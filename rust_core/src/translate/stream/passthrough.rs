@@ -176,8 +176,8 @@ fn push_events(strips_usage: bool, mut events: &[u8], out: &mut Vec<u8>) {
     }
 }
 
-/// Appends one Chat event unless it is a usage-only chunk; a non-null top-level `usage` on
-/// any other chunk is replaced by `null`.
+/// Appends one Chat event unless it is a usage-only chunk (non-null top-level `usage`, empty or
+/// no `choices`); a non-null top-level `usage` on any other chunk is replaced by `null`.
 fn push_without_usage(event: &[u8], out: &mut Vec<u8>) {
     // Cheap gate: most chunks carry no `usage` key or `"usage":null`.
     let has_usage = memmem::find_iter(event, b"\"usage\"").any(|i| {
@@ -194,10 +194,13 @@ fn push_without_usage(event: &[u8], out: &mut Vec<u8>) {
         out.extend_from_slice(event);
         return;
     };
+    // No choices at all (some OpenAI-compatible servers) is a usage-only chunk too.
     let is_usage_only = member_value(json, b"\"choices\"")
         .and_then(|r| json.get(r))
-        .and_then(|v| v.strip_prefix(b"["))
-        .is_some_and(|v| v.trim_ascii_start() == b"]");
+        .is_none_or(|v| {
+            v.strip_prefix(b"[")
+                .is_some_and(|v| v.trim_ascii_start() == b"]")
+        });
     if is_usage_only {
         // Line ends before the event belong to the previous one (where chunk boundaries fell
         // must not change the output).
@@ -435,6 +438,7 @@ mod tests {
               data: {\"choices\":[{\"delta\":{}}],\"usage\":{\"a\":1}}\n\n\
               data: {\"choices\":[],\"usage\":{\"a\":1}}\n\n\
               data: {\"choices\":[],\"usage\":null}\n\n\
+              data: {\"usage\":{\"a\":1}}\n\n\
               data: [DONE]\n\n",
             &mut out,
         );
