@@ -74,6 +74,10 @@ class RequestInfo:
 
     Pass it to `RequestTranslator.translate` instead of the bytes to skip a second parse.
     For Gemini, `model` is None and `is_streaming` False: both live in the URL.
+    `wants_usage` says whether the client's stream should end with usage: for OpenAI Chat only
+    when it set `stream_options.include_usage: true` (the gateway asks the upstream for usage
+    anyway); always for the other APIs, whose streams report usage by protocol. Pass it to
+    `StreamTranslator(include_usage=...)`.
     """
 
     @property
@@ -82,6 +86,8 @@ class RequestInfo:
     def is_streaming(self) -> bool: ...
     @property
     def has_tools(self) -> bool: ...
+    @property
+    def wants_usage(self) -> bool: ...
     @property
     def client(self) -> str: ...
 
@@ -351,6 +357,12 @@ class StreamTranslator:
     usage, stop reason and completion. `now_s` dates the response and makes minted ids
     reproducible; it defaults to the current time. Raises `TranslationError` for an unknown API
     or a non-client API (`bedrock-converse`) as `client`.
+
+    With `include_usage=False` an `openai-chat` client gets no usage-only chunk
+    (`"choices": []`), as the OpenAI API does without `stream_options.include_usage`: passthrough
+    drops exactly that event's bytes (and nulls a non-null `usage` on any other chunk), a
+    translated stream does not emit it. `usage()` still reports what the upstream sent. Other
+    clients ignore it: usage is part of their stream protocol.
     """
 
     def __new__(
@@ -360,6 +372,7 @@ class StreamTranslator:
         client: _ClientApi,
         model: str | None = None,
         now_s: float | None = None,
+        include_usage: bool = True,
     ) -> Self: ...
     def feed(self, chunk: bytes) -> bytes:
         """Feed one upstream chunk; returns client-ready bytes (possibly empty)."""

@@ -130,6 +130,27 @@ def test_openai_stream_from_every_upstream(oai: openai.OpenAI, model: str) -> No
     assert any(c.usage is not None and c.usage.completion_tokens > 0 for c in chunks)
 
 
+@pytest.mark.parametrize("model", ["openai/gpt-4o-mini", "anthropic/claude-sonnet-4-5"])
+def test_openai_stream_has_a_usage_chunk_only_when_asked(oai: openai.OpenAI, model: str) -> None:
+    plain = list(oai.chat.completions.create(model=model, messages=HELLO, stream=True))  # type: ignore[arg-type]
+    assert plain
+    assert all(c.choices for c in plain), "no usage-only chunk the client did not ask for"
+    assert all(c.usage is None for c in plain)
+    asked = list(
+        oai.chat.completions.create(
+            model=model,
+            messages=HELLO,  # type: ignore[arg-type]
+            stream=True,
+            stream_options={"include_usage": True},
+        )
+    )
+    usage_chunks = [c for c in asked if not c.choices]
+    assert len(usage_chunks) == 1
+    assert usage_chunks[0].usage is not None
+    assert usage_chunks[0].usage.completion_tokens > 0
+    assert asked[-1] is usage_chunks[0]
+
+
 @pytest.mark.parametrize("model", UPSTREAMS)
 def test_anthropic_stream_from_every_upstream(claude: anthropic.Anthropic, model: str) -> None:
     with claude.messages.stream(model=model, max_tokens=200, messages=HELLO) as stream:  # type: ignore[arg-type]

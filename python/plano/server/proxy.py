@@ -320,7 +320,10 @@ class ProxyCall:
         self, candidate: ResolvedModel, upstream_api: ApiKind, response: UpstreamResponse
     ) -> None:
         translator = StreamTranslator(
-            upstream=upstream_api, client=self.client_api, model=candidate.model_id
+            upstream=upstream_api,
+            client=self.client_api,
+            model=candidate.model_id,
+            include_usage=self.info.wants_usage,
         )
         headers = self._response_headers(candidate, "text/event-stream")
         headers.append(("cache-control", "no-cache"))

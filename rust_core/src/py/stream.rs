@@ -19,14 +19,16 @@ fn api_kind(name: &str) -> PyResult<ApiKind> {
 #[pymethods]
 impl PyStreamTranslator {
     #[new]
-    #[pyo3(signature = (*, upstream, client, model = None, now_s = None))]
+    #[pyo3(signature = (*, upstream, client, model = None, now_s = None, include_usage = true))]
     fn new(
         upstream: &str,
         client: &str,
         model: Option<&str>,
         now_s: Option<f64>,
+        include_usage: bool,
     ) -> PyResult<Self> {
-        let t = Translator::new(api_kind(upstream)?, api_kind(client)?, model, now_s)
+        let (upstream, client) = (api_kind(upstream)?, api_kind(client)?);
+        let t = Translator::new(upstream, client, model, now_s, include_usage)
             .map_err(|e| TranslationError::new_err(e.to_string()))?;
         Ok(Self(t))
     }

@@ -35,6 +35,8 @@ pub struct PyRequestInfo {
     is_streaming: bool,
     #[pyo3(get)]
     has_tools: bool,
+    #[pyo3(get)]
+    wants_usage: bool,
     client: ApiKind,
     body: Py<PyBytes>,
     parsed: Arc<Request>,
@@ -71,6 +73,7 @@ fn inspect_request(client: &str, body: Bound<'_, PyBytes>) -> PyResult<PyRequest
         model: info.model,
         is_streaming: info.is_streaming,
         has_tools: info.has_tools,
+        wants_usage: info.wants_usage,
         client: kind,
         body: body.unbind(),
         parsed: Arc::new(parsed),

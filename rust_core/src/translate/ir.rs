@@ -217,6 +217,9 @@ pub struct Request {
     pub top_k: Option<u64>,
     pub stop: Vec<String>,
     pub stream: bool,
+    /// Chat `stream_options.include_usage`: whether the client asked for a usage-only chunk at
+    /// the end of the stream. `None` for APIs whose streams always report usage.
+    pub stream_usage: Option<bool>,
     pub reasoning: Option<Reasoning>,
     /// OpenAI `user` / Anthropic `metadata.user_id`.
     pub user: Option<String>,

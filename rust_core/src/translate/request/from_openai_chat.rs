@@ -16,6 +16,13 @@ pub fn read(obj: &Object) -> Result<Request, TranslateError> {
     let mut req = Request {
         model: opt_str(obj, "model", &root)?.map(str::to_owned),
         stream: opt_bool(obj, "stream", &root)?.unwrap_or(false),
+        // Read leniently: a malformed `stream_options` is the upstream's to reject.
+        stream_usage: Some(
+            get(obj, "stream_options")
+                .and_then(Value::as_object)
+                .and_then(|o| get(o, "include_usage"))
+                .is_some_and(|v| matches!(v, Value::Bool(true))),
+        ),
         max_tokens: match opt_u64(obj, "max_completion_tokens", &root)? {
             Some(n) => Some(n),
             None => opt_u64(obj, "max_tokens", &root)?,

@@ -32,6 +32,9 @@ pub struct RequestInfo {
     pub model: Option<String>,
     pub is_streaming: bool,
     pub has_tools: bool,
+    /// Whether the client's stream should end with usage: Chat `stream_options.include_usage`,
+    /// always for other APIs (usage is part of their stream protocol).
+    pub wants_usage: bool,
 }
 
 impl RequestInfo {
@@ -40,6 +43,7 @@ impl RequestInfo {
             model: req.model.clone(),
             is_streaming: req.stream,
             has_tools: !req.tools.is_empty(),
+            wants_usage: req.stream_usage.unwrap_or(true),
         }
     }
 }
@@ -211,6 +215,32 @@ mod tests {
             &*out,
             br#"{"model":"o3","max_completion_tokens":5,"messages":[]}"#
         );
+    }
+
+    #[test]
+    fn only_chat_clients_can_decline_stream_usage() {
+        let wants = |client, body: &[u8]| RequestInfo::of(&read(client, body).unwrap()).wants_usage;
+        let chat = ApiKind::OpenAiChat;
+        assert!(!wants(
+            chat,
+            br#"{"model":"m","stream":true,"messages":[]}"#
+        ));
+        assert!(!wants(
+            chat,
+            br#"{"stream":true,"stream_options":{"include_usage":false},"messages":[]}"#
+        ));
+        assert!(!wants(chat, br#"{"stream_options":"bogus","messages":[]}"#));
+        assert!(wants(
+            chat,
+            br#"{"stream":true,"stream_options":{"include_usage":true},"messages":[]}"#
+        ));
+        let anthropic = br#"{"model":"m","max_tokens":5,"stream":true,"messages":[]}"#;
+        assert!(wants(ApiKind::AnthropicMessages, anthropic));
+        assert!(wants(
+            ApiKind::OpenAiResponses,
+            br#"{"model":"m","input":"hi"}"#
+        ));
+        assert!(wants(ApiKind::Gemini, br#"{"contents":[]}"#));
     }
 
     #[test]

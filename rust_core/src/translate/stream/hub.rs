@@ -170,6 +170,13 @@ impl Hub {
         self.is_translating = false;
     }
 
+    /// Keeps the usage-only chunk out of a Chat client's stream (it did not ask for usage).
+    pub fn skip_usage_chunk(&mut self) {
+        if let Writer::Chat(w) = &mut self.writer {
+            w.skip_usage_chunk();
+        }
+    }
+
     /// Handles one intermediate event, appending client bytes to `out`.
     pub fn emit(&mut self, ev: Event<'_>, out: &mut Vec<u8>) {
         if matches!(self.state, State::Done | State::Failed) {

@@ -1,6 +1,7 @@
 //! Client writer for `OpenAI` Chat Completions streams: `chat.completion.chunk` objects as SSE
 //! `data:` lines, a role chunk first, a finish chunk, a usage chunk (`choices: []`) when usage is
-//! known, then `data: [DONE]`. Reasoning goes to `delta.reasoning_content`.
+//! known and the client asked for it (`stream_options.include_usage`), then `data: [DONE]`.
+//! Reasoning goes to `delta.reasoning_content`.
 //!
 //! Spec: <https://platform.openai.com/docs/api-reference/chat-streaming>. A failure is sent as
 //! `data: {"error":{...}}` without `[DONE]`: the `OpenAI` SDKs raise on an `error` chunk, and a
@@ -18,6 +19,8 @@ pub struct Writer {
     /// Upstream tool keys in order of appearance; a key's position is its `index`.
     tool_keys: Vec<u32>,
     has_finish: bool,
+    /// The client did not ask for usage: no usage-only chunk.
+    skips_usage_chunk: bool,
 }
 
 const CHOICE_OPEN: &[u8] = b"{\"index\":0,\"delta\":{";
@@ -49,6 +52,10 @@ impl Writer {
         self.open(out);
         out.extend_from_slice(b"\"role\":\"assistant\",\"content\":\"\"");
         out.extend_from_slice(CHOICE_CLOSE);
+    }
+
+    pub fn skip_usage_chunk(&mut self) {
+        self.skips_usage_chunk = true;
     }
 
     fn open(&self, out: &mut Vec<u8>) {
@@ -139,7 +146,7 @@ impl Writer {
 
     pub fn done(&mut self, ctx: &Context, out: &mut Vec<u8>) {
         self.finish(ctx.stop.unwrap_or(StopReason::EndTurn), out);
-        if let Some(u) = ctx.usage {
+        if let Some(u) = ctx.usage.filter(|_| !self.skips_usage_chunk) {
             out.extend_from_slice(&self.head);
             out.extend_from_slice(b"],\"usage\":{\"prompt_tokens\":");
             push_u64(out, u.input_tokens);

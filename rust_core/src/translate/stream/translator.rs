@@ -72,11 +72,14 @@ impl Translator {
     /// A translator for `upstream` → `client`. `model` is the fallback model name; `now_s` is the
     /// clock (Unix seconds) that dates the response and, when given, makes minted ids
     /// reproducible; without it ids are minted from the process clock and a stream counter.
+    /// `include_usage: false` keeps the usage-only chunk from a Chat client (it did not ask for
+    /// `stream_options.include_usage`); the usage is still observed.
     pub fn new(
         upstream: ApiKind,
         client: ApiKind,
         model: Option<&str>,
         now_s: Option<f64>,
+        include_usage: bool,
     ) -> Result<Self, StreamConfigError> {
         let (created_s, seed) = if let Some(t) = now_s {
             let created = std::time::Duration::try_from_secs_f64(t).map_or(0, |d| d.as_secs());
@@ -90,9 +93,12 @@ impl Translator {
         };
         let mut hub = Hub::new(client, model, created_s, seed)
             .ok_or(StreamConfigError::NotAClient(client))?;
+        if !include_usage {
+            hub.skip_usage_chunk();
+        }
         let passthrough = (upstream == client).then(|| {
             hub.observe_only();
-            Passthrough::new(upstream)
+            Passthrough::new(upstream, include_usage)
         });
         let framing = match upstream {
             ApiKind::BedrockConverse => Framing::EventStream(eventstream::Decoder::default()),
@@ -204,7 +210,7 @@ impl Translator {
             self.hub.emit(super::Event::Done, &mut self.out);
         }
         if self.hub.is_closed() {
-            self.out.extend_from_slice(&rest);
+            p.push_tail(&rest, &mut self.out);
         } else {
             self.fail(ErrorKind::Truncated, "upstream stream ended early");
         }
@@ -278,8 +284,23 @@ mod tests {
     }
 
     fn run(upstream: ApiKind, client: ApiKind, fixture: &str) -> (Translator, String) {
-        let mut t = Translator::new(upstream, client, Some("fallback-model"), Some(1.0e9))
-            .unwrap_or_else(|e| panic!("{e}"));
+        run_with_usage(upstream, client, fixture, true)
+    }
+
+    fn run_with_usage(
+        upstream: ApiKind,
+        client: ApiKind,
+        fixture: &str,
+        include_usage: bool,
+    ) -> (Translator, String) {
+        let mut t = Translator::new(
+            upstream,
+            client,
+            Some("fallback-model"),
+            Some(1.0e9),
+            include_usage,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
         let mut out = t.feed(fixture.as_bytes()).to_vec();
         out.extend_from_slice(t.finish());
         (t, String::from_utf8(out).unwrap_or_default())
@@ -316,6 +337,103 @@ mod tests {
             ),
             (29, 15, 4)
         );
+    }
+
+    const CHAT_TEXT: &str = include_str!("../../../../tests/fixtures/streams/openai-chat/text.sse");
+    /// An OpenAI-compatible upstream that reports usage on the finish chunk, then alone again.
+    const CHAT_USAGE_ON_FINISH: &str = "data: {\"id\":\"chatcmpl-1\",\"choices\":[{\"index\":0,\
+        \"delta\":{\"content\":\"hi\"}}],\"usage\":null}\r\n\r\n\
+        data: {\"id\":\"chatcmpl-1\",\"choices\":[{\"index\":0,\"delta\":{},\
+        \"finish_reason\":\"stop\"}],\"usage\": {\"prompt_tokens\":5,\"completion_tokens\":1},\
+        \"x_groq\":{\"usage\":{\"a\":1}}}\r\n\r\n\
+        data: {\"id\":\"chatcmpl-1\",\"choices\": [ ],\"usage\":{\"prompt_tokens\":5,\
+        \"completion_tokens\":1}}\r\n\r\n\
+        data: [DONE]\r\n\r\n";
+
+    /// The `data:` payloads that parse as JSON objects.
+    fn chunks(out: &str) -> Vec<serde_json::Value> {
+        data_events(out)
+            .iter()
+            .filter_map(|d| serde_json::from_str(d).ok())
+            .collect()
+    }
+
+    fn usage_only(chunk: &serde_json::Value) -> bool {
+        chunk["choices"].as_array().is_some_and(Vec::is_empty) && !chunk["usage"].is_null()
+    }
+
+    #[test]
+    fn chat_passthrough_without_include_usage_drops_only_the_usage_chunk() {
+        let (t, out) = run_with_usage(ApiKind::OpenAiChat, ApiKind::OpenAiChat, CHAT_TEXT, false);
+        let usage_event = CHAT_TEXT
+            .split_inclusive("\n\n")
+            .find(|e| e.contains("\"choices\":[]"))
+            .unwrap_or_default();
+        assert!(!usage_event.is_empty());
+        assert_eq!(out, CHAT_TEXT.replacen(usage_event, "", 1));
+        assert!(out.ends_with("data: [DONE]\n\n"));
+        assert!(t.hub().is_complete());
+        let usage = t.hub().usage().unwrap_or_default();
+        assert_eq!((usage.input_tokens, usage.output_tokens), (19, 10));
+
+        let (_, with) = run_with_usage(ApiKind::OpenAiChat, ApiKind::OpenAiChat, CHAT_TEXT, true);
+        assert_eq!(with, CHAT_TEXT);
+    }
+
+    #[test]
+    fn chat_passthrough_without_include_usage_nulls_usage_on_other_chunks() {
+        let (t, out) = run_with_usage(
+            ApiKind::OpenAiChat,
+            ApiKind::OpenAiChat,
+            CHAT_USAGE_ON_FINISH,
+            false,
+        );
+        let expected = CHAT_USAGE_ON_FINISH
+            .replace(
+                "\"usage\": {\"prompt_tokens\":5,\"completion_tokens\":1},",
+                "\"usage\": null,",
+            )
+            .replace(
+                "data: {\"id\":\"chatcmpl-1\",\"choices\": [ ],\"usage\":{\"prompt_tokens\":5,\
+                 \"completion_tokens\":1}}\r\n\r\n",
+                "",
+            );
+        assert_eq!(out, expected);
+        assert!(chunks(&out).iter().all(|c| c["usage"].is_null()));
+        assert_eq!(t.hub().usage().map(|u| u.input_tokens), Some(5));
+    }
+
+    #[test]
+    fn translated_chat_without_include_usage_has_no_usage_chunk() {
+        for include_usage in [true, false] {
+            let (t, out) = run_with_usage(
+                ApiKind::AnthropicMessages,
+                ApiKind::OpenAiChat,
+                ANTHROPIC_TEXT,
+                include_usage,
+            );
+            let usage_chunks = chunks(&out).iter().filter(|c| usage_only(c)).count();
+            assert_eq!(usage_chunks, usize::from(include_usage));
+            assert!(chunks(&out)
+                .iter()
+                .all(|c| usage_only(c) || c["usage"].is_null()));
+            assert!(out.ends_with("data: [DONE]\n\n"));
+            assert_eq!(t.hub().usage().map(|u| u.output_tokens), Some(15));
+        }
+    }
+
+    #[test]
+    fn include_usage_is_ignored_for_other_clients() {
+        for client in [
+            ApiKind::AnthropicMessages,
+            ApiKind::OpenAiResponses,
+            ApiKind::Gemini,
+        ] {
+            assert_eq!(
+                run_with_usage(ApiKind::OpenAiChat, client, CHAT_TEXT, false).1,
+                run_with_usage(ApiKind::OpenAiChat, client, CHAT_TEXT, true).1,
+            );
+        }
     }
 
     #[test]
@@ -357,7 +475,13 @@ mod tests {
 
     #[test]
     fn bedrock_is_rejected_as_client() {
-        let err = Translator::new(ApiKind::OpenAiChat, ApiKind::BedrockConverse, None, None);
+        let err = Translator::new(
+            ApiKind::OpenAiChat,
+            ApiKind::BedrockConverse,
+            None,
+            None,
+            true,
+        );
         assert!(err.is_err());
     }
 
@@ -368,8 +492,13 @@ mod tests {
         ApiKind::Gemini,
     ];
 
-    fn run_chunks(upstream: ApiKind, client: ApiKind, chunks: &[&[u8]]) -> Vec<u8> {
-        let Ok(mut t) = Translator::new(upstream, client, None, Some(5.0)) else {
+    fn run_chunks(
+        upstream: ApiKind,
+        client: ApiKind,
+        chunks: &[&[u8]],
+        include_usage: bool,
+    ) -> Vec<u8> {
+        let Ok(mut t) = Translator::new(upstream, client, None, Some(5.0), include_usage) else {
             return Vec::new();
         };
         let mut out = Vec::new();
@@ -387,13 +516,18 @@ mod tests {
             chunks in proptest::collection::vec(proptest::collection::vec(proptest::num::u8::ANY, 0..64), 0..6),
             up in 0usize..5,
             client in 0usize..4,
+            include_usage: bool,
         ) {
             let chunks: Vec<&[u8]> = chunks.iter().map(Vec::as_slice).collect();
-            let _ = run_chunks(ApiKind::ALL[up], CLIENTS[client], &chunks);
+            let _ = run_chunks(ApiKind::ALL[up], CLIENTS[client], &chunks, include_usage);
         }
 
         #[test]
-        fn chunking_never_changes_output(cut in proptest::collection::vec(0usize..4000, 0..8), client in 0usize..4) {
+        fn chunking_never_changes_output(
+            cut in proptest::collection::vec(0usize..4000, 0..8),
+            client in 0usize..4,
+            include_usage: bool,
+        ) {
             let stream = CHAT_TOOLS.as_bytes();
             let mut bounds: Vec<usize> = cut.into_iter().map(|c| c.min(stream.len())).collect();
             bounds.push(0);
@@ -401,8 +535,25 @@ mod tests {
             bounds.sort_unstable();
             let chunks: Vec<&[u8]> = bounds.windows(2).filter_map(|w| stream.get(w[0]..w[1])).collect();
             proptest::prop_assert_eq!(
-                run_chunks(ApiKind::OpenAiChat, CLIENTS[client], &chunks),
-                run_chunks(ApiKind::OpenAiChat, CLIENTS[client], &[stream])
+                run_chunks(ApiKind::OpenAiChat, CLIENTS[client], &chunks, include_usage),
+                run_chunks(ApiKind::OpenAiChat, CLIENTS[client], &[stream], include_usage)
+            );
+        }
+
+        #[test]
+        fn dropping_usage_never_depends_on_chunking(
+            cut in proptest::collection::vec(0usize..4000, 0..8),
+            fixture in 0usize..3,
+        ) {
+            let stream = [CHAT_TEXT, CHAT_TOOLS, CHAT_USAGE_ON_FINISH][fixture].as_bytes();
+            let mut bounds: Vec<usize> = cut.into_iter().map(|c| c.min(stream.len())).collect();
+            bounds.push(0);
+            bounds.push(stream.len());
+            bounds.sort_unstable();
+            let chunks: Vec<&[u8]> = bounds.windows(2).filter_map(|w| stream.get(w[0]..w[1])).collect();
+            proptest::prop_assert_eq!(
+                run_chunks(ApiKind::OpenAiChat, ApiKind::OpenAiChat, &chunks, false),
+                run_chunks(ApiKind::OpenAiChat, ApiKind::OpenAiChat, &[stream], false)
             );
         }
     }
