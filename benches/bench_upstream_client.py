@@ -1,8 +1,9 @@
 """Chooses the upstream HTTP client by measuring the real proxy path.
 
 A raw RSGI proxy on Granian (1 worker, uvloop, pinned to core 0) forwards POST bodies to a fast
-upstream (Granian RSGI on core 1: a ~1 KB JSON, or 20 paced SSE chunks); `wrk` drives it from
-core 1. Candidates, side by side and alternating in the same run:
+upstream (Granian RSGI on core 1: a ~1 KB JSON, or 20 paced SSE chunks); plano's Rust load
+generator (`_core.run_load`, in this process) drives it from core 1. Candidates, side by side
+and alternating in the same run:
 
 - `native`: `plano.providers.client.UpstreamClient` (asyncio protocols + `_core` HTTP/1.1 parser)
 - `aiohttp`: one `ClientSession`, `TCPConnector` tuned (no DNS cache churn, keep-alive pool)
@@ -14,7 +15,7 @@ and added time to first byte (through the proxy minus direct, median of sequenti
 
     python benches/bench_upstream_client.py [--duration 10] [--rounds 2] [--candidates ...]
 
-Needs `wrk` (Debian: `apt-get install -y wrk`) and pyreqwest (the `dev` extra).
+Needs pyreqwest and aiohttp (the `dev` extra); load comes from plano's own Rust load generator.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ import contextlib
 import json
 import os
 import re
-import shutil
 import socket
 import ssl
 import statistics
@@ -39,6 +39,8 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+
+from plano._core import run_load
 
 CANDIDATES = ("native", "aiohttp", "pyreqwest")
 PROXY_CORE = 0
@@ -257,22 +259,23 @@ def parse_duration_us(text: str) -> float:
     return value * {"us": 1.0, "ms": 1e3, "s": 1e6}[unit]
 
 
-def wrk(url: str, connections: int, duration_s: float, script: Path) -> dict[str, float]:
-    cmd = [
-        "taskset", "-c", str(LOAD_CORE), "wrk", "-t1", f"-c{connections}",
-        f"-d{max(1, round(duration_s))}s", "--latency", "-s", str(script), url,
-    ]  # fmt: skip
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration_s + 60).stdout
-    requests = re.search(r"(\d+) requests in", out)
-    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    p50 = re.search(r"50%\s+(\S+)", out)
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if requests is None or rate is None or errors is not None:
-        raise RuntimeError(f"wrk failed:\n{out}")
+def drive(url: str, connections: int, duration_s: float) -> dict[str, float]:
+    """Closed-loop load from plano's own Rust load generator, in this process (pinned to the
+    load core by `run`), so the bench needs nothing outside the project."""
+    result = run_load(
+        url,
+        duration_s=duration_s,
+        headers=[("content-type", "application/json")],
+        body=REQUEST_BODY,
+        concurrency=connections,
+    )
+    failed = sum(result.errors.values())
+    if failed or result.measured_ok == 0:
+        raise RuntimeError(f"load failed: {result.errors} {result.error_samples}")
     return {
-        "requests": float(requests[1]),
-        "rate": float(rate[1]),
-        "p50_us": parse_duration_us(p50[1]) if p50 else float("nan"),
+        "requests": float(result.measured_ok),
+        "rate": result.requests_per_s,
+        "p50_us": result.latency.quantile_ms(0.5) * 1e3,
     }
 
 
@@ -308,34 +311,27 @@ def ttfb_us(port: int, count: int, tls: ssl.SSLContext | None = None) -> float:
 def measure(
     candidate: str, rnd: int, upstream_port: int, duration_s: float, ca_file: str | None
 ) -> Result:
-    with tempfile.TemporaryDirectory() as tmp:
-        script = Path(tmp) / "post.lua"
-        body = REQUEST_BODY.decode().replace("\\", "\\\\").replace("'", "\\'")
-        script.write_text(
-            f"wrk.method = 'POST'\nwrk.body = '{body}'\n"
-            "wrk.headers['Content-Type'] = 'application/json'\n"
-        )
-        env = {
-            "BENCH_CANDIDATE": candidate,
-            "BENCH_UPSTREAM": f"http://127.0.0.1:{upstream_port}",
-        }
-        if ca_file is not None:
-            env["BENCH_UPSTREAM"] = f"https://localhost:{upstream_port}"
-            env["BENCH_CA"] = ca_file
-        with granian("bench_upstream_client:proxy_app", PROXY_CORE, env) as (port, proc):
-            base = f"http://127.0.0.1:{port}"
-            wrk(f"{base}/json", 64, 1, script)  # warm up: pools, caches
-            cpu0 = tree_cpu_s(proc)
-            load = wrk(f"{base}/json", 64, duration_s, script)
-            cpu_json = tree_cpu_s(proc) - cpu0
-            single = wrk(f"{base}/json", 1, max(1.0, duration_s / 2), script)
-            cpu0 = tree_cpu_s(proc)
-            stream = wrk(f"{base}/sse", 16, duration_s, script)
-            cpu_sse = tree_cpu_s(proc) - cpu0
-            samples = max(20, int(duration_s * 20))
-            through = ttfb_us(port, samples)
-            tls = None if ca_file is None else ssl.create_default_context(cafile=ca_file)
-            direct = ttfb_us(upstream_port, samples, tls)
+    env = {
+        "BENCH_CANDIDATE": candidate,
+        "BENCH_UPSTREAM": f"http://127.0.0.1:{upstream_port}",
+    }
+    if ca_file is not None:
+        env["BENCH_UPSTREAM"] = f"https://localhost:{upstream_port}"
+        env["BENCH_CA"] = ca_file
+    with granian("bench_upstream_client:proxy_app", PROXY_CORE, env) as (port, proc):
+        base = f"http://127.0.0.1:{port}"
+        drive(f"{base}/json", 64, 1)  # warm up: pools, caches
+        cpu0 = tree_cpu_s(proc)
+        load = drive(f"{base}/json", 64, duration_s)
+        cpu_json = tree_cpu_s(proc) - cpu0
+        single = drive(f"{base}/json", 1, max(1.0, duration_s / 2))
+        cpu0 = tree_cpu_s(proc)
+        stream = drive(f"{base}/sse", 16, duration_s)
+        cpu_sse = tree_cpu_s(proc) - cpu0
+        samples = max(20, int(duration_s * 20))
+        through = ttfb_us(port, samples)
+        tls = None if ca_file is None else ssl.create_default_context(cafile=ca_file)
+        direct = ttfb_us(upstream_port, samples, tls)
     return Result(
         candidate=candidate,
         round=rnd,
@@ -368,8 +364,6 @@ def make_certs(directory: Path) -> tuple[str, str, str]:
 
 
 def run(candidates: list[str], rounds: int, duration_s: float, tls: bool = False) -> list[Result]:
-    if shutil.which("wrk") is None or shutil.which("taskset") is None:
-        raise RuntimeError("needs wrk and taskset (apt-get install -y wrk util-linux)")
     with contextlib.suppress(OSError):
         os.sched_setaffinity(0, {LOAD_CORE})
     results = []
@@ -435,10 +429,6 @@ if __name__ == "__main__":
 
 def test_smoke_run_measures_every_candidate() -> None:
     """A ~1 s window per candidate: the harness works and every candidate proxies both paths."""
-    import pytest
-
-    if shutil.which("wrk") is None or shutil.which("taskset") is None:
-        pytest.skip("needs wrk and taskset")
     affinity = os.sched_getaffinity(0)
     try:
         results = run(list(CANDIDATES), rounds=1, duration_s=1.0)
