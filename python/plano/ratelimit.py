@@ -35,7 +35,7 @@ from pathlib import Path
 import orjson
 
 from plano._core import RateLimiter, count_request_tokens, count_tokens
-from plano.config.model import RateLimit
+from plano.config.model import RateLimit, RateLimitUnit
 from plano.errors import RateLimited
 from plano.providers.registry import ResolvedModel
 
@@ -54,7 +54,7 @@ class Bucket:
 
     key: str
     limit_tokens: int
-    unit: str
+    unit: RateLimitUnit
     label: str
     """What the 429 says was exceeded (rule model and selector; never a credential)."""
 
@@ -168,13 +168,47 @@ def _message(op: str, bucket: Bucket, cost: int) -> bytes:
     )
 
 
+class LocalLimiter:
+    """The limiter inside this process: right when one worker serves the model listener, and
+    ~150 µs per request cheaper than a round trip to the shared limiter process."""
+
+    def __init__(self) -> None:
+        self._limiter = RateLimiter(max_keys=MAX_KEYS)
+
+    async def acquire(self, bucket: Bucket, cost: int) -> float | None:
+        return self._limiter.try_acquire(
+            bucket.key,
+            limit_tokens=bucket.limit_tokens,
+            unit=bucket.unit,
+            cost=cost,
+            now_s=time.monotonic(),
+        )
+
+    async def charge(self, bucket: Bucket, cost: int) -> None:
+        self._limiter.charge(
+            bucket.key,
+            limit_tokens=bucket.limit_tokens,
+            unit=bucket.unit,
+            cost=cost,
+            now_s=time.monotonic(),
+        )
+
+    async def aclose(self) -> None:
+        return None
+
+
 class RateLimits:
-    """What the model listener calls: check before forwarding, charge after answering."""
+    """What the model listener calls: check before forwarding, charge after answering.
+
+    With `socket_path` (several workers) the shared limiter process keeps the buckets; without
+    it (one worker) they live in this process.
+    """
 
     def __init__(self, rules: Sequence[RateLimit], socket_path: str | None) -> None:
         self.rules = Rules(rules)
-        self._client = LimiterClient(socket_path) if socket_path and self.rules else None
+        self._client: LimiterClient | LocalLimiter | None = None
         if self.rules:
+            self._client = LimiterClient(socket_path) if socket_path else LocalLimiter()
             # Building an encoding's tables takes 0.1-0.3 s: pay it at start-up, not on the
             # first rate-limited request.
             for encoding in ("o200k_base", "cl100k_base"):
@@ -183,8 +217,6 @@ class RateLimits:
     async def check(self, buckets: list[Bucket], input_tokens: int) -> None:
         """Takes `input_tokens` from every bucket, or raises `RateLimited` (429)."""
         if self._client is None:
-            if buckets:
-                logger.error("rate limits configured but no limiter process: not enforced")
             return
         for bucket in buckets:
             try:

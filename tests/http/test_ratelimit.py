@@ -1,4 +1,5 @@
-"""Token rate limits through a real `plano run --workers 2`: per user, exact, shared by workers."""
+"""Token rate limits through a real `plano run`: per user and exact, in-process with one worker
+and shared by every worker (one limiter process) with two."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ from tests.http.gateway import Gateway, start_gateway
 PROMPT = "count these words for the rate limiter please now"  # ~10 tokens of input
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=[1, 2], ids=["one-worker-local", "two-workers-shared"])
 def gateway(
-    mock_provider: MockProvider, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    mock_provider: MockProvider,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Gateway]:
     config = {
         "version": "v0.4.0",
@@ -37,7 +40,7 @@ def gateway(
             },
         ],
     }
-    with start_gateway(config, tmp_path_factory.mktemp("rl"), workers=2) as gw:
+    with start_gateway(config, tmp_path_factory.mktemp("rl"), workers=request.param) as gw:
         yield gw
 
 

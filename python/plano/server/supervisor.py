@@ -198,13 +198,17 @@ class Supervisor:
         env[ENV_LOG_LEVEL] = self.options.log_level
         env[ENV_LOG_FORMAT] = self.options.log_format
         env[ENV_ZERO_CONFIG_PORT] = str(self.options.zero_config_port)
-        if self.config.ratelimits:
+        if self._shares_limits():
             env[ENV_RATELIMIT_SOCKET] = str(run_dir / LIMITER_SOCKET)
         return env
 
+    def _shares_limits(self) -> bool:
+        """Several workers need one limiter process; a single worker keeps its own buckets."""
+        return bool(self.config.ratelimits) and self.options.workers > 1
+
     def _spawn_all(self, run_dir: Path, metrics_dir: Path) -> None:
         env = self._base_env(run_dir, metrics_dir)
-        if self.config.ratelimits:
+        if self._shares_limits():
             socket_path = run_dir / LIMITER_SOCKET
             argv = [sys.executable, "-m", "plano.ratelimit", f"--socket={socket_path}"]
             self.children.append(
