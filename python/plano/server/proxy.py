@@ -82,13 +82,12 @@ def backoff_s(attempt: int, retry_after: str | None) -> float | None:
 
 @dataclass(slots=True)
 class Outcome:
-    """What one request produced, for the access log, metrics and rate-limit charging."""
+    """What one request produced that its caller still needs after the relay."""
 
-    model: ResolvedModel
-    status: int = 0
     output_tokens: int | None = None
-    retries: int = 0
+    """For charging rate limits after the response (reported, else estimated from the text)."""
     failovers: list[str] = field(default_factory=list)
+    """Models given up on, in order (the first is reported in `x-plano-failover-from`)."""
 
 
 class ProxyCall:
@@ -116,7 +115,7 @@ class ProxyCall:
         self.max_retries = max_retries
         self.is_streaming = is_streaming
         self.metrics = metrics
-        self.outcome = Outcome(candidates[0])
+        self.outcome = Outcome()
         self.attempt_started_s = time.perf_counter()
         self.relaying_counted = False
         self.stream_error: ErrorClass | None = None
@@ -144,7 +143,6 @@ class ProxyCall:
             if response is None:
                 self._failed_over(candidate)
                 continue
-            self.outcome.model = candidate
             self.request.access.model = candidate.name
             self.request.access.provider = candidate.provider_name
             await self._relay(candidate, target, response)
@@ -195,7 +193,6 @@ class ProxyCall:
                 if not is_final_attempt:
                     wait = backoff_s(attempt, None)
                     if wait is not None:
-                        self.outcome.retries += 1
                         self.metrics.retry(
                             provider=provider, model=model, reason=_retry_reason(error_class)
                         )
@@ -224,7 +221,6 @@ class ProxyCall:
                 response.close()
                 return None
             response.close()
-            self.outcome.retries += 1
             self.metrics.retry(
                 provider=provider,
                 model=model,
@@ -249,7 +245,6 @@ class ProxyCall:
     async def _relay(
         self, candidate: ResolvedModel, target: UpstreamTarget, response: UpstreamResponse
     ) -> None:
-        self.outcome.status = response.status
         error_class: ErrorClass = "none"
         try:
             await self._relay_body(candidate, target, response)
