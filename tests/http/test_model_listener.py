@@ -271,6 +271,17 @@ def test_malformed_json_and_wrong_types_are_400_naming_the_problem(gateway: Gate
     )
     assert bad.status_code == 400
     assert bad.json()["error"]["code"] == "invalid_json"
+    schema = httpx.post(
+        f"{gateway.base_url}/v1/chat/completions",
+        json={
+            "model": "fast",
+            "messages": HELLO,
+            "response_format": {"type": "json_schema", "json_schema": 5},
+        },
+    )
+    assert schema.status_code == 400
+    assert schema.json()["error"]["code"] == "invalid_request_error"  # a wrong type, not bad JSON
+    assert "response_format.json_schema" in schema.json()["error"]["message"]
     wrong = httpx.post(
         f"{gateway.base_url}/v1/chat/completions", json={"model": "fast", "messages": "hi"}
     )

@@ -30,6 +30,7 @@ from plano.types import ClientApi
 logger = logging.getLogger(__name__)
 
 MethodTable = dict[str, Handler]
+_SYNTAX_ERROR_PREFIX = "body is not valid JSON"  # `_core` TranslateError::InvalidJson
 GEMINI_PATH = re.compile(r"^/v1beta/models/(?P<model>.+):(?P<action>[A-Za-z]+)$")
 _CORS_HEADERS = [
     ("allow", "GET, OPTIONS"),
@@ -113,8 +114,8 @@ class ModelListener:
             return inspect_request(client_api, body)
         except TranslationError as error:
             message = str(error)
-            if "JSON" in message or "json" in message:
-                raise MalformedJson(f"request body is not valid JSON: {message}") from None
+            if message.startswith(_SYNTAX_ERROR_PREFIX):
+                raise MalformedJson(message) from None
             raise BadRequest(message) from None
 
     def _candidates(self, requested: str | None) -> list[ResolvedModel]:
