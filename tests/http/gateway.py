@@ -50,6 +50,21 @@ class Gateway:
         return self.process.returncode
 
 
+def wait_healthy(
+    port: int, process: subprocess.Popen[bytes] | None = None, timeout_s: float = READY_TIMEOUT_S
+) -> None:
+    """Waits until `/healthz` on `port` answers 200; fails fast if `process` exits first."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"process exited early with status {process.returncode}")
+        with contextlib.suppress(httpx.TransportError):
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"nothing healthy on port {port} after {timeout_s} s")
+
+
 @contextlib.contextmanager
 def start_gateway(
     config: dict[str, Any],
@@ -92,16 +107,10 @@ def start_gateway(
         )
     gateway = Gateway(process, port, log)
     try:
-        deadline = time.monotonic() + READY_TIMEOUT_S
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"plano run exited early:\n{gateway.log_text()}")
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(f"{gateway.base_url}/healthz", timeout=1).status_code == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"plano run not healthy in time:\n{gateway.log_text()}")
-            time.sleep(0.05)
+        try:
+            wait_healthy(port, process)
+        except RuntimeError as error:
+            raise RuntimeError(f"plano run not healthy: {error}\n{gateway.log_text()}") from None
         yield gateway
     finally:
         gateway.stop()

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -16,23 +14,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Gateway:
-    def __init__(self, process: subprocess.Popen[bytes], log: Path) -> None:
-        self.process = process
-        self.log = log
-
-    def log_text(self) -> str:
-        return self.log.read_text()
+from tests.http.gateway import Gateway, free_port, wait_healthy
 
 
 def start_gateway(args: list[str], tmp_path: Path, env: dict[str, str] | None = None) -> Gateway:
+    """`plano run ARGS` in `tmp_path` (its own launcher: these tests pass raw arguments)."""
     log = tmp_path / f"gateway-{time.monotonic_ns()}.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(
@@ -42,23 +28,7 @@ def start_gateway(args: list[str], tmp_path: Path, env: dict[str, str] | None = 
             cwd=tmp_path,
             env={**os.environ, **(env or {})},
         )
-    return Gateway(process, log)
-
-
-def wait_healthy(port: int, timeout_s: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return
-        time.sleep(0.05)
-    raise AssertionError(f"nothing healthy on port {port} after {timeout_s} s")
-
-
-def stop(gateway: Gateway, timeout_s: float = 15.0) -> int:
-    if gateway.process.poll() is None:
-        gateway.process.send_signal(signal.SIGTERM)
-    return gateway.process.wait(timeout=timeout_s)
+    return Gateway(process, 0, log)
 
 
 def write_config(tmp_path: Path, model: int, prompt: int, agent: int) -> Path:
@@ -112,7 +82,7 @@ def three_listeners(
             wait_healthy(port)
         yield gateway, ports
     finally:
-        stop(gateway)
+        gateway.stop()
 
 
 def test_every_listener_answers_healthz(three_listeners: tuple[Gateway, dict[str, int]]) -> None:
@@ -222,7 +192,7 @@ def test_sigterm_stops_cleanly_within_the_grace_period(tmp_path: Path) -> None:
     while "ready on" not in gateway.log_text() and time.monotonic() < deadline:
         time.sleep(0.05)  # every worker up: from here on, shutdown alone is timed
     started = time.monotonic()
-    assert stop(gateway) == 0
+    assert gateway.stop() == 0
     assert time.monotonic() - started < 5, gateway.log_text()
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
@@ -280,10 +250,10 @@ def test_zero_config_serves_a_model_listener(tmp_path: Path) -> None:
             cwd=tmp_path,
             env=env,
         )
-    gateway = Gateway(process, log)
+    gateway = Gateway(process, port, log)
     try:
         wait_healthy(port)
         assert "zero-config" in gateway.log_text()
     finally:
-        assert stop(gateway) == 0
+        assert gateway.stop() == 0
     assert "sk-zero-config-secret" not in gateway.log_text()
