@@ -117,7 +117,6 @@ class ProxyCall:
         self.metrics = metrics
         self.outcome = Outcome()
         self.attempt_started_s = time.perf_counter()
-        self.relaying_counted = False
         self.stream_error: ErrorClass | None = None
         self.usage: Usage | None = None
         self.ttft_s: float | None = None
@@ -203,6 +202,12 @@ class ProxyCall:
                 return None
             if response.status not in RETRYABLE_STATUS:
                 return response
+            retry_after = response.header("retry-after")
+            wait = None if is_final_attempt else backoff_s(attempt, retry_after)
+            if wait is None and is_last:
+                return response  # relayed to the client (and recorded) as it is
+            # This attempt is given up on: record it here, since the relay never sees it.
+            response.close()
             self.metrics.upstream_finished(
                 provider=provider,
                 model=model,
@@ -212,15 +217,8 @@ class ProxyCall:
                 ttft_s=None,
                 usage=None,
             )
-            retry_after = response.header("retry-after")
-            wait = None if is_final_attempt else backoff_s(attempt, retry_after)
             if wait is None:
-                if is_last:
-                    self.relaying_counted = True
-                    return response
-                response.close()
                 return None
-            response.close()
             self.metrics.retry(
                 provider=provider,
                 model=model,
@@ -252,16 +250,15 @@ class ProxyCall:
             error_class = _error_class(error)
             raise
         finally:
-            if not self.relaying_counted:
-                self.metrics.upstream_finished(
-                    provider=candidate.provider_name,
-                    model=candidate.model_id,
-                    status=response.status,
-                    error_class=self.stream_error or error_class,
-                    duration_s=time.perf_counter() - self.attempt_started_s,
-                    ttft_s=self.ttft_s,
-                    usage=self.usage,
-                )
+            self.metrics.upstream_finished(
+                provider=candidate.provider_name,
+                model=candidate.model_id,
+                status=response.status,
+                error_class=self.stream_error or error_class,
+                duration_s=time.perf_counter() - self.attempt_started_s,
+                ttft_s=self.ttft_s,
+                usage=self.usage,
+            )
 
     async def _relay_body(
         self, candidate: ResolvedModel, target: UpstreamTarget, response: UpstreamResponse
