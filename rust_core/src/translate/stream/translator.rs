@@ -117,6 +117,13 @@ impl Translator {
     pub fn feed(&mut self, chunk: &[u8]) -> &[u8] {
         self.out.clear();
         if self.hub.is_closed() {
+            // After a normal end a passthrough still forwards what follows (the rest of the
+            // terminal event's line ending: `data: [DONE]\r\n\r` | `\n` is dispatched at the
+            // CR but its bytes wait for the LF), as one whole chunk would have; after a failure
+            // nothing more reaches the client.
+            if let (true, Some(p)) = (self.hub.is_complete(), &mut self.passthrough) {
+                p.forward(chunk, &mut self.out);
+            }
             return &self.out;
         }
         if let Some(p) = &mut self.passthrough {
@@ -508,6 +515,29 @@ mod tests {
         out.extend_from_slice(t.finish());
         out.extend_from_slice(t.abort("x"));
         out
+    }
+
+    #[test]
+    fn crlf_terminal_event_split_before_its_last_lf_is_forwarded() {
+        let stream = CHAT_USAGE_ON_FINISH.as_bytes();
+        let cut = stream.len() - 1; // `data: [DONE]\r\n\r` | `\n`
+        for include_usage in [true, false] {
+            let (head, tail) = stream.split_at(cut);
+            assert_eq!(
+                run_chunks(
+                    ApiKind::OpenAiChat,
+                    ApiKind::OpenAiChat,
+                    &[head, tail],
+                    include_usage
+                ),
+                run_chunks(
+                    ApiKind::OpenAiChat,
+                    ApiKind::OpenAiChat,
+                    &[stream],
+                    include_usage
+                ),
+            );
+        }
     }
 
     proptest::proptest! {
